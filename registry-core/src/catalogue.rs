@@ -1,0 +1,133 @@
+//! The global view: every linked category and package, whole-registry checks.
+
+use crate::category::DynCategory;
+use crate::factory::Problem;
+use crate::registration::Package;
+use crate::{RegistryError, backend, error};
+
+/// Every linked category, sorted by name (seed 004's `PLUGIN_TYPES`).
+/// Includes internal ones; filter on [`CategoryInfo::internal`](crate::CategoryInfo::internal)
+/// for user-facing listings.
+pub fn categories() -> Vec<&'static dyn DynCategory> {
+    let mut all: Vec<&'static dyn DynCategory> = backend::categories().collect();
+    all.sort_by_key(|c| c.info().name());
+    all
+}
+
+/// The category with this name (normalised like every lookup).
+pub fn category(name: &str) -> Result<&'static dyn DynCategory, RegistryError> {
+    let key = crate::name::normalize(name).map_err(|source| RegistryError::InvalidName {
+        what: "category name".into(),
+        source,
+    })?;
+    let all = categories();
+    if let Some(found) = all.iter().find(|c| c.info().name() == key) {
+        return Ok(*found);
+    }
+    let available: Vec<&'static str> = all.iter().map(|c| c.info().name()).collect();
+    Err(RegistryError::UnknownCategory {
+        suggestion: error::closest(&key, available.iter().copied()),
+        input: key.into_owned(),
+        available,
+    })
+}
+
+/// A crate that submitted registrations, with how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackageSummary {
+    package: &'static Package,
+    builtin: usize,
+    plugin: usize,
+}
+
+impl PackageSummary {
+    /// The crate's Cargo package information.
+    pub fn package(&self) -> &'static Package {
+        self.package
+    }
+    /// How many registrations it submitted.
+    pub fn registrations(&self) -> usize {
+        self.builtin + self.plugin
+    }
+    /// How many of them say `origin = builtin`.
+    pub fn builtin_registrations(&self) -> usize {
+        self.builtin
+    }
+    /// How many of them are plugins.
+    pub fn plugin_registrations(&self) -> usize {
+        self.plugin
+    }
+}
+
+/// Every crate that submitted at least one linked registration, sorted by
+/// name (what `aiperf plugins` lists as installed packages).
+pub fn packages() -> Vec<PackageSummary> {
+    let mut all: Vec<PackageSummary> = Vec::new();
+    for reg in backend::registrations() {
+        let info = reg.info();
+        let summary = match all
+            .iter_mut()
+            .find(|s| s.package.name() == info.package().name())
+        {
+            Some(s) => s,
+            None => {
+                all.push(PackageSummary {
+                    package: info.package(),
+                    builtin: 0,
+                    plugin: 0,
+                });
+                all.last_mut().expect("just pushed")
+            }
+        };
+        if info.is_plugin() {
+            summary.plugin += 1;
+        } else {
+            summary.builtin += 1;
+        }
+    }
+    all.sort_by_key(|s| s.package.name());
+    all
+}
+
+/// Checks that each named crate contributed at least one linked
+/// registration: the guard against the linker pitfall, for a binary to call
+/// with the crates its features enable.
+///
+/// A crate nobody references is not linked, and its registrations vanish
+/// without a sound. The fix is one line in the binary: `use the_crate as _;`.
+pub fn require_linked<'a>(crates: impl IntoIterator<Item = &'a str>) -> Result<(), RegistryError> {
+    let linked = packages();
+    let missing: Vec<String> = crates
+        .into_iter()
+        .filter(|wanted| {
+            !linked.iter().any(|p| {
+                p.package.name().replace('-', "_") == wanted.replace('-', "_")
+            })
+        })
+        .map(str::to_owned)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(RegistryError::NotLinked { missing })
+    }
+}
+
+/// Checks every category (see [`Factory::validate`](crate::Factory::validate)):
+/// duplicates, unresolved conflicts, names with nothing active; also two
+/// categories declared with the same name.
+pub fn validate() -> Vec<Problem> {
+    let all = categories();
+    let mut problems = Vec::new();
+    for pair in all.windows(2) {
+        if pair[0].info().name() == pair[1].info().name() {
+            problems.push(Problem::DuplicateCategory {
+                category: pair[0].info().name(),
+            });
+        }
+    }
+    for category in all {
+        problems.extend(category.validate());
+    }
+    problems
+}

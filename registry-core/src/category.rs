@@ -1,0 +1,216 @@
+//! Categories: a kind of component, with one trait object type, one argument
+//! type and one metadata type. Declared with [`declare_category!`](crate::declare_category).
+
+use std::fmt;
+
+use crate::factory::{Candidate, Factory, Problem, Selection};
+use crate::index::IndexCell;
+use crate::RegistryError;
+
+/// Static description of a category, shown by the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CategoryInfo {
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    internal: bool,
+}
+
+impl CategoryInfo {
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        title: &'static str,
+        description: &'static str,
+        internal: bool,
+    ) -> Self {
+        CategoryInfo {
+            name,
+            title,
+            description,
+            internal,
+        }
+    }
+    /// The canonical category name, e.g. `endpoint`.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+    /// A human title, e.g. `Endpoints`.
+    pub const fn title(&self) -> &'static str {
+        self.title
+    }
+    /// What the category is for.
+    pub const fn description(&self) -> &'static str {
+        self.description
+    }
+    /// Internal categories are hidden from listings unless asked for.
+    pub const fn internal(&self) -> bool {
+        self.internal
+    }
+}
+
+/// A category of implementations. Implemented by the marker type that
+/// [`declare_category!`](crate::declare_category) generates; not by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a registry category",
+    label = "not declared with `registry_core::declare_category!`",
+    note = "categories are declared with `registry_core::declare_category! {{ pub struct {Self} {{ ... }} }}`"
+)]
+pub trait Category: Sized + Send + Sync + 'static {
+    /// What [`create_instance`](Factory::create_instance) returns a `Box` of,
+    /// usually `dyn MyTrait` (with `Send + Sync` if instances cross threads).
+    type Object: ?Sized + 'static;
+    /// The constructor's argument.
+    type Args: 'static;
+    /// Typed metadata every implementation declares, e.g. an endpoint's path.
+    /// Use `()` when a category has none.
+    type Metadata: fmt::Debug + serde::Serialize + Send + Sync + 'static;
+    /// Name, title, description, internal flag.
+    const INFO: CategoryInfo;
+
+    #[doc(hidden)]
+    fn __index() -> &'static IndexCell<Self>;
+}
+
+/// Declares a category: a marker type implementing [`Category`], its lazily
+/// built index, and its entry in the global catalogue.
+///
+/// ```
+/// pub trait Greet: Send + Sync {
+///     fn greet(&self) -> String;
+/// }
+///
+/// registry_core::declare_category! {
+///     /// Things that say hello.
+///     pub struct Greeters {
+///         name: "greeter",
+///         title: "Greeters",
+///         description: "Say hello to someone.",
+///         object: dyn Greet,
+///         args: String,
+///         metadata: (),
+///         internal: false,
+///     }
+/// }
+///
+/// /// The factory, under the name AIPerf users know.
+/// pub type GreeterFactory = registry_core::Factory<Greeters>;
+/// # fn main() {
+/// assert!(registry_core::categories().iter().any(|c| c.info().name() == "greeter"));
+/// # }
+/// ```
+///
+/// The name must be canonical (`[a-z0-9][a-z0-9_]*`, at most 128 bytes); a
+/// bad one fails to compile.
+#[macro_export]
+macro_rules! declare_category {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $marker:ident {
+            name: $name:literal,
+            title: $title:literal,
+            description: $description:literal,
+            object: $object:ty,
+            args: $args:ty,
+            metadata: $metadata:ty,
+            internal: $internal:literal $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        $vis struct $marker;
+
+        impl $crate::Category for $marker {
+            type Object = $object;
+            type Args = $args;
+            type Metadata = $metadata;
+            const INFO: $crate::CategoryInfo =
+                $crate::CategoryInfo::__new($name, $title, $description, $internal);
+
+            fn __index() -> &'static $crate::__private::IndexCell<Self> {
+                static INDEX: $crate::__private::IndexCell<$marker> =
+                    $crate::__private::IndexCell::new();
+                &INDEX
+            }
+        }
+
+        const _: () = ::core::assert!(
+            $crate::name::is_canonical($name),
+            ::core::concat!(
+                "category name `", $name, "` is not canonical: use lowercase ASCII letters, \
+                 digits and `_`, starting with a letter or digit, at most 128 bytes"
+            )
+        );
+
+        $crate::__submit_category!($marker);
+    };
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<C: crate::Category> Sealed for C {}
+}
+
+/// A category seen without its types: what the catalogue, CLIs and the
+/// environment settings work with. Every method delegates to [`Factory<C>`].
+pub trait DynCategory: Send + Sync + sealed::Sealed {
+    /// Name, title, description, internal flag.
+    fn info(&self) -> CategoryInfo;
+    /// See [`Factory::list_names`].
+    fn list_names(&self) -> &'static [&'static str];
+    /// See [`Factory::list_implementations`].
+    fn list_implementations(&self, name: &str) -> Result<Vec<Candidate>, RegistryError>;
+    /// See [`Factory::selection`].
+    fn selection(&self, name: &str) -> Result<Selection, RegistryError>;
+    /// See [`Factory::use_implementation_by_id`].
+    fn use_implementation_by_id(&self, name: &str, identifier: &str) -> Result<(), RegistryError>;
+    /// See [`Factory::reset_implementation`].
+    fn reset_implementation(&self, name: &str) -> Result<(), RegistryError>;
+    /// See [`Factory::is_registered`].
+    fn is_registered(&self, name: &str) -> bool;
+    /// See [`Factory::validate`].
+    fn validate(&self) -> Vec<Problem>;
+    #[doc(hidden)]
+    fn __env_override(&self, name: &str, identifier: &str) -> Result<(), RegistryError>;
+    #[doc(hidden)]
+    fn __refresh(&self);
+}
+
+impl<C: Category> DynCategory for C {
+    fn info(&self) -> CategoryInfo {
+        C::INFO
+    }
+    fn list_names(&self) -> &'static [&'static str] {
+        Factory::<C>::list_names()
+    }
+    fn list_implementations(&self, name: &str) -> Result<Vec<Candidate>, RegistryError> {
+        Factory::<C>::list_implementations(name)
+    }
+    fn selection(&self, name: &str) -> Result<Selection, RegistryError> {
+        Factory::<C>::selection(name)
+    }
+    fn use_implementation_by_id(&self, name: &str, identifier: &str) -> Result<(), RegistryError> {
+        Factory::<C>::use_implementation_by_id(name, identifier)
+    }
+    fn reset_implementation(&self, name: &str) -> Result<(), RegistryError> {
+        Factory::<C>::reset_implementation(name)
+    }
+    fn is_registered(&self, name: &str) -> bool {
+        Factory::<C>::is_registered(name)
+    }
+    fn validate(&self) -> Vec<Problem> {
+        Factory::<C>::validate()
+    }
+    fn __env_override(&self, name: &str, identifier: &str) -> Result<(), RegistryError> {
+        Factory::<C>::env_override(name, identifier)
+    }
+    fn __refresh(&self) {
+        Factory::<C>::refresh()
+    }
+}
+
+impl fmt::Debug for dyn DynCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.info(), f)
+    }
+}

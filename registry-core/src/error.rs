@@ -1,0 +1,271 @@
+//! Errors: what was asked, what exists, and the closest match.
+
+use std::fmt;
+
+use crate::name::NameError;
+
+/// A boxed error, as returned by constructors and load hooks.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong when looking up, selecting or creating an
+/// implementation.
+///
+/// Messages name the category and the name involved, list what is available
+/// (sorted) and suggest the closest match:
+///
+/// ```text
+/// unknown endpoint name "chta"; did you mean "chat"? available: chat, completions, embeddings
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// The input is not a well-formed name, even after normalisation.
+    #[error("{what}: {source}")]
+    InvalidName {
+        /// What was being looked up, e.g. `endpoint name`.
+        what: String,
+        /// Why the input was rejected.
+        source: NameError,
+    },
+
+    /// No category has this name.
+    #[error("unknown category {input:?}{}", Choices(suggestion, available))]
+    UnknownCategory {
+        /// The user's input (normalised).
+        input: String,
+        /// The closest category name, if one is close.
+        suggestion: Option<&'static str>,
+        /// Every category name, sorted.
+        available: Vec<&'static str>,
+    },
+
+    /// The category has no registration under this name.
+    #[error("unknown {category} name {input:?}{}", Choices(suggestion, available))]
+    UnknownName {
+        /// The category searched.
+        category: &'static str,
+        /// The user's input (normalised).
+        input: String,
+        /// The closest registered name, if one is close.
+        suggestion: Option<&'static str>,
+        /// Every registered name of the category, sorted.
+        available: Vec<&'static str>,
+    },
+
+    /// The name exists but has no implementation with this identifier.
+    #[error("{category} {name:?} has no implementation {input:?}{}", Choices(suggestion, available))]
+    UnknownIdentifier {
+        /// The category searched.
+        category: &'static str,
+        /// The name searched.
+        name: &'static str,
+        /// The user's input (normalised).
+        input: String,
+        /// The closest identifier, if one is close.
+        suggestion: Option<&'static str>,
+        /// Every identifier registered for the name, sorted.
+        available: Vec<&'static str>,
+    },
+
+    /// No registration of the category has this type path.
+    #[error("no {category} implementation has the type path {input:?}{}", Choices(suggestion, available))]
+    UnknownTypePath {
+        /// The category searched.
+        category: &'static str,
+        /// The user's input.
+        input: String,
+        /// The closest type path, if one is close.
+        suggestion: Option<&'static str>,
+        /// Every registered type path of the category, sorted.
+        available: Vec<&'static str>,
+    },
+
+    /// `use_implementation::<T>` with a type that is not registered under the name.
+    #[error(
+        "{type_name} is not registered as {category} {name:?}; registered implementations: {}",
+        available.join(", ")
+    )]
+    TypeNotRegistered {
+        /// The category.
+        category: &'static str,
+        /// The name.
+        name: &'static str,
+        /// The type that was asked for.
+        type_name: &'static str,
+        /// The identifiers registered for the name, sorted.
+        available: Vec<&'static str>,
+    },
+
+    /// Two registrations share a category, name and identifier: the registry
+    /// refuses to pick one silently.
+    #[error(
+        "duplicate registration: {category} {name:?} identifier {identifier:?} is registered by \
+         both `{first}` and `{second}`; give one of them another identifier"
+    )]
+    DuplicateIdentifier {
+        /// The category.
+        category: &'static str,
+        /// The name.
+        name: &'static str,
+        /// The shared identifier.
+        identifier: &'static str,
+        /// The first registration, as `crate (type path)`.
+        first: String,
+        /// The second registration, as `crate (type path)`.
+        second: String,
+    },
+
+    /// Every implementation of the name comes from a plugin crate that the
+    /// environment's allow-list disabled, or the requested one does.
+    #[error(
+        "{category} {name:?}: implementation {identifier:?} comes from crate `{krate}`, which \
+         {variable} does not enable; enabled plugin crates: {}",
+        if enabled.is_empty() { "none".to_string() } else { enabled.join(", ") }
+    )]
+    Disabled {
+        /// The category.
+        category: &'static str,
+        /// The name.
+        name: &'static str,
+        /// The identifier of the disabled implementation.
+        identifier: &'static str,
+        /// Its crate.
+        krate: &'static str,
+        /// The environment variable holding the allow-list.
+        variable: String,
+        /// The plugin crates the allow-list enables.
+        enabled: Vec<String>,
+    },
+
+    /// The implementation's one-time load hook failed (or panicked). The
+    /// failure is remembered: later calls return the same error.
+    #[error("loading {category} {name:?} implementation {identifier:?} failed: {reason}")]
+    LoadFailed {
+        /// The category.
+        category: &'static str,
+        /// The name.
+        name: &'static str,
+        /// The identifier.
+        identifier: &'static str,
+        /// The load hook's error or panic message.
+        reason: String,
+    },
+
+    /// The constructor returned an error.
+    #[error("creating {category} {name:?} implementation {identifier:?} failed: {source}")]
+    ConstructorFailed {
+        /// The category.
+        category: &'static str,
+        /// The name.
+        name: &'static str,
+        /// The identifier.
+        identifier: &'static str,
+        /// The constructor's error.
+        source: BoxError,
+    },
+
+    /// The constructor panicked. The panic was contained; the registry stays usable.
+    #[error("creating {category} {name:?} implementation {identifier:?} panicked: {message}")]
+    ConstructorPanicked {
+        /// The category.
+        category: &'static str,
+        /// The name.
+        name: &'static str,
+        /// The identifier.
+        identifier: &'static str,
+        /// The panic payload, when it was a string.
+        message: String,
+    },
+
+    /// Crates that should have been linked contributed no registration.
+    #[error(
+        "no registration from {} is linked; add `use <crate> as _;` (the link anchor) to the \
+         binary that enables {}",
+        missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+        if missing.len() == 1 { "it" } else { "them" }
+    )]
+    NotLinked {
+        /// The package names with no linked registration.
+        missing: Vec<String>,
+    },
+}
+
+/// Formats `; did you mean "x"? available: a, b, c`.
+struct Choices<'a>(&'a Option<&'static str>, &'a [&'static str]);
+
+impl fmt::Display for Choices<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = self.0 {
+            write!(f, "; did you mean {s:?}?")?;
+        }
+        let sep = if self.0.is_some() { " " } else { "; " };
+        if self.1.is_empty() {
+            write!(f, "{sep}none are registered")
+        } else {
+            write!(f, "{sep}available: {}", self.1.join(", "))
+        }
+    }
+}
+
+/// The candidate closest to `input` by edit distance, if it is close enough
+/// to be a plausible typo (at most a third of the input's length, minimum 2).
+pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (input.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(input, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars, two rows.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = substitution.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("chat", "chat"), 0);
+        assert_eq!(edit_distance("chta", "chat"), 2);
+        assert_eq!(edit_distance("cht", "chat"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn suggestions_are_close_or_absent() {
+        let names = ["chat", "completions", "embeddings", "rankings"];
+        assert_eq!(closest("chta", names), Some("chat"));
+        assert_eq!(closest("embedings", names), Some("embeddings"));
+        assert_eq!(closest("zzzzzzzz", names), None);
+    }
+
+    #[test]
+    fn message_lists_and_suggests() {
+        let e = RegistryError::UnknownName {
+            category: "endpoint",
+            input: "chta".into(),
+            suggestion: Some("chat"),
+            available: vec!["chat", "completions"],
+        };
+        assert_eq!(
+            e.to_string(),
+            "unknown endpoint name \"chta\"; did you mean \"chat\"? available: chat, completions"
+        );
+    }
+}

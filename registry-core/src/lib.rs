@@ -1,0 +1,164 @@
+//! A compile-time, lazily instantiating plugin registry.
+//!
+//! Implementations register into a link-time distributed slice
+//! ([`linkme`](https://docs.rs/linkme); [`inventory`](https://docs.rs/inventory)
+//! with the `inventory` feature). No code runs before `main`, nothing is
+//! constructed until first use, and selection is deterministic:
+//!
+//! 1. a runtime override ([`Factory::use_implementation_by_id`],
+//!    [`Factory::use_implementation`], or the [environment](env));
+//! 2. the highest `priority`;
+//! 3. at equal priority, a plugin over a builtin;
+//! 4. otherwise a tie-break by crate name, then identifier, that does not
+//!    depend on link order, reported as a conflict (a `tracing` warning,
+//!    [`Candidate::is_conflict`], [`validate`]).
+//!
+//! # Quick start
+//!
+//! ```
+//! use registry_core::{BoxError, Factory, Implementation, declare_category, register_lazy};
+//!
+//! // 1. A category: its trait, constructor argument and metadata.
+//! pub trait Greet: Send + Sync {
+//!     fn greet(&self) -> String;
+//! }
+//!
+//! declare_category! {
+//!     pub struct Greeters {
+//!         name: "greeter",
+//!         title: "Greeters",
+//!         description: "Say hello to someone.",
+//!         object: dyn Greet,
+//!         args: String,
+//!         metadata: (),
+//!         internal: false,
+//!     }
+//! }
+//! pub type GreeterFactory = Factory<Greeters>;
+//!
+//! // 2. Implementations: plain types, no registration noise.
+//! pub struct English(String);
+//! impl Greet for English {
+//!     fn greet(&self) -> String { format!("Hello, {}!", self.0) }
+//! }
+//! impl Implementation<Greeters> for English {
+//!     const METADATA: () = ();
+//!     fn create(who: String) -> Result<Self, BoxError> { Ok(English(who)) }
+//! }
+//!
+//! pub struct Pirate(String);
+//! impl Greet for Pirate {
+//!     fn greet(&self) -> String { format!("Ahoy, {}!", self.0) }
+//! }
+//! impl Implementation<Greeters> for Pirate {
+//!     const METADATA: () = ();
+//!     fn create(who: String) -> Result<Self, BoxError> { Ok(Pirate(who)) }
+//! }
+//!
+//! // 3. Registrations, one line each (usually all in one file).
+//! register_lazy!(Greeters, "hello", English, id = "english", origin = builtin);
+//! register_lazy!(Greeters, "hello", Pirate, id = "pirate"); // a plugin: beats the builtin
+//!
+//! # fn main() -> Result<(), registry_core::RegistryError> {
+//! // 4. Use: lookups are case-insensitive and `-` equals `_`.
+//! assert_eq!(GreeterFactory::create_instance("Hello", "Ann".into())?.greet(), "Ahoy, Ann!");
+//! GreeterFactory::use_implementation_by_id("hello", "english")?;
+//! assert_eq!(GreeterFactory::create_instance("hello", "Ann".into())?.greet(), "Hello, Ann!");
+//!
+//! let err = GreeterFactory::get_class("helo").unwrap_err();
+//! assert_eq!(err.to_string(), r#"unknown greeter name "helo"; did you mean "hello"? available: hello"#);
+//! # Ok(()) }
+//! ```
+//!
+//! # The link anchor
+//!
+//! A crate that nothing references is not linked, and its registrations
+//! vanish. A binary that enables a plugin crate therefore names it once:
+//!
+//! ```ignore
+//! #[cfg(feature = "my-plugin")]
+//! use my_plugin as _; // link anchor: keeps my_plugin's registrations
+//! ```
+//!
+//! and can check at start-up (or in a test) that it worked with
+//! [`require_linked`].
+//!
+//! # Modules
+//!
+//! - [`name`]: the spelling rule and normalisation of names.
+//! - [`env`]: plugin allow-list and overrides from environment variables.
+//! - [`Factory`]: the per-category API; [`categories`] / [`category`]: the catalogue.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod backend;
+mod catalogue;
+mod category;
+pub mod env;
+mod error;
+mod factory;
+mod index;
+pub mod name;
+mod registration;
+
+pub use backend::BACKEND;
+pub use catalogue::{PackageSummary, categories, category, packages, require_linked, validate};
+pub use category::{Category, CategoryInfo, DynCategory};
+pub use error::{BoxError, RegistryError};
+pub use factory::{Candidate, Factory, Problem, Reason, Selection};
+pub use registration::{
+    DynRegistration, Implementation, Origin, Package, Registration, RegistrationInfo,
+};
+
+/// Registers an implementation (DESIGN §3; seed 002's `register_lazy`).
+///
+/// ```text
+/// register_lazy!(Category, "name", Type, id = "identifier" [, priority = N] [, origin = builtin|plugin]);
+/// ```
+///
+/// Expands to a `static` [`Registration`] submitted to the registry: metadata
+/// only, nothing runs until the implementation is first used. Checked at
+/// compile time: the name and identifier must be canonical
+/// (`[a-z0-9][a-z0-9_]*`, at most 128 bytes), `Category` must be a declared
+/// category and `Type` must implement both [`Implementation<Category>`] and
+/// the category's trait. `origin` defaults to `plugin`; the application's
+/// own registry file says `origin = builtin`. `priority` defaults to 0.
+pub use registry_macros::register_lazy;
+
+/// Registers the type it is placed on: the attribute form of
+/// [`register_lazy!`], for plugin crates and prototypes.
+///
+/// ```
+/// # use registry_core::{BoxError, Implementation};
+/// # pub trait Greet: Send + Sync { fn greet(&self) -> String; }
+/// # registry_core::declare_category! {
+/// #     pub struct Greeters {
+/// #         name: "greeter", title: "Greeters", description: "Say hello.",
+/// #         object: dyn Greet, args: String, metadata: (), internal: false,
+/// #     }
+/// # }
+/// #[registry_core::register(Greeters, "hello", id = "french", priority = 5)]
+/// pub struct French(String);
+/// # impl Greet for French { fn greet(&self) -> String { format!("Bonjour, {} !", self.0) } }
+/// # impl Implementation<Greeters> for French {
+/// #     const METADATA: () = ();
+/// #     fn create(who: String) -> Result<Self, BoxError> { Ok(French(who)) }
+/// # }
+/// # fn main() {
+/// # assert_eq!(registry_core::Factory::<Greeters>::create_instance("hello", "Zoé".into()).unwrap().greet(), "Bonjour, Zoé !");
+/// # }
+/// ```
+pub use registry_macros::register;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::backend::{CategorySubmission, RegistrationSubmission};
+    #[cfg(not(feature = "inventory"))]
+    pub use crate::backend::{CATEGORIES, REGISTRATIONS};
+    pub use crate::index::IndexCell;
+    pub use crate::registration::Site;
+    #[cfg(feature = "inventory")]
+    pub use inventory;
+    pub use linkme;
+}

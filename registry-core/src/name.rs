@@ -1,0 +1,237 @@
+//! The spelling rule for category names, names and identifiers.
+//!
+//! Canonical form: `[a-z0-9][a-z0-9_]{0,127}`. The registration macros accept
+//! only the canonical form, so every registered name is canonical.
+//!
+//! User input (lookups, CLI arguments, environment variables, config files) is
+//! normalised before it is compared: surrounding blanks are trimmed, ASCII
+//! letters are lower-cased and `-` is read as `_`. Anything that is still not
+//! canonical after that is rejected with a [`NameError`] saying why.
+//!
+//! ```
+//! use registry_core::name::normalize;
+//!
+//! assert_eq!(normalize("  Chat-Embeddings ").unwrap(), "chat_embeddings");
+//! assert_eq!(normalize("chat").unwrap(), "chat");
+//! assert!(normalize("chat bot").is_err());
+//! assert!(normalize("").is_err());
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The longest canonical name, in bytes.
+pub const MAX_LEN: usize = 128;
+
+/// Whether `s` is already canonical: `[a-z0-9][a-z0-9_]{0,127}`.
+///
+/// A `const fn`, so declarations can be checked at compile time.
+pub const fn is_canonical(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.is_empty() || bytes.len() > MAX_LEN || bytes[0] == b'_' {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Normalises user input to the canonical spelling.
+///
+/// Borrows when the input is already canonical (after trimming), allocates
+/// only when a letter had to be lower-cased or a `-` replaced.
+pub fn normalize(input: &str) -> Result<Cow<'_, str>, NameError> {
+    let trimmed = trim(input);
+    if is_canonical(trimmed) {
+        return Ok(Cow::Borrowed(trimmed));
+    }
+    let mut buf = [0u8; MAX_LEN];
+    normalize_into(input, &mut buf).map(|s| Cow::Owned(s.to_owned()))
+}
+
+fn trim(input: &str) -> &str {
+    input.trim_matches(|c: char| c.is_ascii_whitespace())
+}
+
+/// Allocation-free normalisation for the lookup path: returns `input` itself
+/// (trimmed) when it is canonical, otherwise the normalised bytes in `buf`.
+pub(crate) fn normalize_into<'a>(
+    input: &'a str,
+    buf: &'a mut [u8; MAX_LEN],
+) -> Result<&'a str, NameError> {
+    // Fast path: registered names are canonical and so is most input.
+    if is_canonical(input) {
+        return Ok(input);
+    }
+    let trimmed = trim(input);
+    if is_canonical(trimmed) {
+        return Ok(trimmed);
+    }
+    if trimmed.is_empty() {
+        return Err(NameError::new(input, NameErrorKind::Empty));
+    }
+    if trimmed.len() > MAX_LEN {
+        return Err(NameError::new(
+            input,
+            NameErrorKind::TooLong {
+                len: trimmed.len(),
+            },
+        ));
+    }
+    for (i, c) in trimmed.char_indices() {
+        let b = match c {
+            'a'..='z' | '0'..='9' | '_' => c as u8,
+            'A'..='Z' => c.to_ascii_lowercase() as u8,
+            '-' => b'_',
+            _ => {
+                return Err(NameError::new(
+                    input,
+                    NameErrorKind::InvalidChar { ch: c, position: i },
+                ));
+            }
+        };
+        buf[i] = b;
+    }
+    if buf[0] == b'_' {
+        return Err(NameError::new(
+            input,
+            NameErrorKind::BadStart {
+                ch: trimmed.chars().next().unwrap_or('_'),
+            },
+        ));
+    }
+    let out = &buf[..trimmed.len()];
+    // Every byte written above is ASCII.
+    Ok(std::str::from_utf8(out).expect("normalised names are ASCII"))
+}
+
+/// User input that cannot be a name, even after normalisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameError {
+    input: String,
+    kind: NameErrorKind,
+}
+
+/// Why a [`NameError`] was raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NameErrorKind {
+    /// Empty, or only blanks.
+    Empty,
+    /// Longer than [`MAX_LEN`] bytes after trimming.
+    TooLong {
+        /// The trimmed length in bytes.
+        len: usize,
+    },
+    /// A character outside ASCII letters, digits, `_` and `-`.
+    InvalidChar {
+        /// The offending character.
+        ch: char,
+        /// Its byte offset in the trimmed input.
+        position: usize,
+    },
+    /// Starts with `_` or `-`.
+    BadStart {
+        /// The first character.
+        ch: char,
+    },
+}
+
+impl NameError {
+    fn new(input: &str, kind: NameErrorKind) -> Self {
+        // Keep a bounded copy: the input may be arbitrary user data.
+        let mut input: String = input.chars().take(160).collect();
+        if input.len() > 150 {
+            input.truncate(input.char_indices().nth(150).map_or(input.len(), |(i, _)| i));
+            input.push('…');
+        }
+        NameError { input, kind }
+    }
+
+    /// The rejected input (possibly shortened).
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// Why it was rejected.
+    pub fn kind(&self) -> NameErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid name {:?}: ", self.input)?;
+        match self.kind {
+            NameErrorKind::Empty => f.write_str("it is empty")?,
+            NameErrorKind::TooLong { len } => {
+                write!(f, "it is {len} bytes long, the limit is {MAX_LEN}")?
+            }
+            NameErrorKind::InvalidChar { ch, position } => {
+                write!(f, "character {ch:?} at byte {position} is not allowed")?
+            }
+            NameErrorKind::BadStart { ch } => write!(f, "it starts with {ch:?}")?,
+        }
+        f.write_str(
+            "; names are ASCII letters, digits, `_` and `-`, starting with a letter or digit \
+             (case and `-`/`_` do not matter)",
+        )
+    }
+}
+
+impl std::error::Error for NameError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_rule() {
+        assert!(is_canonical("chat"));
+        assert!(is_canonical("0day"));
+        assert!(is_canonical("openai_chat"));
+        assert!(!is_canonical(""));
+        assert!(!is_canonical("_chat"));
+        assert!(!is_canonical("Chat"));
+        assert!(!is_canonical("chat-x"));
+        assert!(!is_canonical(&"a".repeat(129)));
+        assert!(is_canonical(&"a".repeat(128)));
+    }
+
+    #[test]
+    fn normalisation_rules() {
+        assert_eq!(normalize("CHAT").unwrap(), "chat");
+        assert_eq!(normalize("Chat-Embeddings").unwrap(), "chat_embeddings");
+        assert_eq!(normalize(" chat\t").unwrap(), "chat");
+        assert!(matches!(normalize(" chat ").unwrap(), Cow::Borrowed(_)));
+        assert!(matches!(normalize("Chat").unwrap(), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let e = normalize("   ").unwrap_err();
+        assert_eq!(e.kind(), NameErrorKind::Empty);
+        let e = normalize("chat bot").unwrap_err();
+        assert_eq!(
+            e.kind(),
+            NameErrorKind::InvalidChar {
+                ch: ' ',
+                position: 4
+            }
+        );
+        assert!(e.to_string().contains("' ' at byte 4"), "{e}");
+        let e = normalize("-chat").unwrap_err();
+        assert_eq!(e.kind(), NameErrorKind::BadStart { ch: '-' });
+        let e = normalize("café").unwrap_err();
+        assert!(matches!(e.kind(), NameErrorKind::InvalidChar { ch: 'é', .. }));
+        let e = normalize(&"x".repeat(500)).unwrap_err();
+        assert_eq!(e.kind(), NameErrorKind::TooLong { len: 500 });
+        assert!(e.input().chars().count() <= 151);
+    }
+}

@@ -1,0 +1,419 @@
+//! The registration descriptor: metadata only, nothing constructed.
+
+use std::any::{Any, TypeId};
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
+
+use crate::category::Category;
+use crate::error::{BoxError, RegistryError};
+
+/// Where a registration comes from, as the registration itself states it.
+///
+/// Never guessed from a crate name: builtins say `origin = builtin` in their
+/// registration; everything else is a plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// Shipped with the application (its central registry file).
+    Builtin,
+    /// From a plugin crate. At equal priority a plugin beats a builtin.
+    Plugin,
+}
+
+impl Origin {
+    /// `"builtin"` or `"plugin"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Origin::Builtin => "builtin",
+            Origin::Plugin => "plugin",
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Cargo package information of the crate that submitted a registration,
+/// captured at compile time by [`package!`](crate::package!).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Package {
+    name: &'static str,
+    version: &'static str,
+    description: &'static str,
+    authors: &'static str,
+    license: &'static str,
+    homepage: &'static str,
+    repository: &'static str,
+}
+
+impl Package {
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        version: &'static str,
+        description: &'static str,
+        authors: &'static str,
+        license: &'static str,
+        homepage: &'static str,
+        repository: &'static str,
+    ) -> Self {
+        Package {
+            name,
+            version,
+            description,
+            authors,
+            license,
+            homepage,
+            repository,
+        }
+    }
+
+    /// The package name, e.g. `aiperf-plugin-prometheus`.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+    /// The package version.
+    pub const fn version(&self) -> &'static str {
+        self.version
+    }
+    /// The package description (may be empty).
+    pub const fn description(&self) -> &'static str {
+        self.description
+    }
+    /// The package authors.
+    pub fn authors(&self) -> impl Iterator<Item = &'static str> {
+        self.authors.split(':').filter(|a| !a.is_empty())
+    }
+    /// The SPDX license expression (may be empty).
+    pub const fn license(&self) -> &'static str {
+        self.license
+    }
+    /// The homepage URL (may be empty).
+    pub const fn homepage(&self) -> &'static str {
+        self.homepage
+    }
+    /// The repository URL (may be empty).
+    pub const fn repository(&self) -> &'static str {
+        self.repository
+    }
+}
+
+/// The [`Package`] of the crate this macro is expanded in.
+///
+/// ```
+/// const PKG: registry_core::Package = registry_core::package!();
+/// assert_eq!(PKG.name(), "registry-core");
+/// ```
+#[macro_export]
+macro_rules! package {
+    () => {
+        $crate::Package::__new(
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+            ::core::env!("CARGO_PKG_DESCRIPTION"),
+            ::core::env!("CARGO_PKG_AUTHORS"),
+            ::core::env!("CARGO_PKG_LICENSE"),
+            ::core::env!("CARGO_PKG_HOMEPAGE"),
+            ::core::env!("CARGO_PKG_REPOSITORY"),
+        )
+    };
+}
+
+/// A type that can be registered in category `C`.
+///
+/// This is the only trait an implementation writes for the registry; the
+/// category's own trait (e.g. `Endpoint`) is implemented as usual. The
+/// registration macros check both at compile time.
+///
+/// ```
+/// # registry_core::declare_category! {
+/// #     pub struct Greeters {
+/// #         name: "greeter", title: "Greeters", description: "Say hello.",
+/// #         object: dyn Greet, args: String, metadata: (), internal: false,
+/// #     }
+/// # }
+/// # pub trait Greet: Send + Sync { fn greet(&self) -> String; }
+/// use registry_core::{BoxError, Implementation};
+///
+/// struct English(String);
+/// impl Greet for English {
+///     fn greet(&self) -> String { format!("Hello, {}", self.0) }
+/// }
+/// impl Implementation<Greeters> for English {
+///     const METADATA: () = ();
+///     const DESCRIPTION: &'static str = "Greets in English.";
+///     fn create(who: String) -> Result<Self, BoxError> { Ok(English(who)) }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an implementation of the registry category `{C}`",
+    label = "this type does not implement `registry_core::Implementation<{C}>`",
+    note = "add `impl registry_core::Implementation<{C}> for {Self} {{ ... }}` with its `METADATA` and `create`"
+)]
+pub trait Implementation<C: Category>: Sized + 'static {
+    /// The category's typed metadata for this implementation, readable
+    /// without constructing anything.
+    const METADATA: C::Metadata;
+
+    /// A one-line description shown by listings.
+    const DESCRIPTION: &'static str = "";
+
+    /// One-time heavy setup (the Python plugin's "module import"): runs on
+    /// first use of this implementation, exactly once even when threads race,
+    /// never on listing or resolving. A failure is remembered and returned to
+    /// every later caller.
+    fn load() -> Result<(), BoxError> {
+        Ok(())
+    }
+
+    /// Builds an instance from the category's arguments.
+    fn create(args: C::Args) -> Result<Self, BoxError>;
+}
+
+/// The parts of a registration that do not depend on the category's types.
+#[derive(Debug)]
+pub struct RegistrationInfo {
+    category: &'static str,
+    name: &'static str,
+    identifier: &'static str,
+    origin: Origin,
+    priority: i32,
+    package: &'static Package,
+    module_path: &'static str,
+    description: &'static str,
+    type_name: fn() -> &'static str,
+    type_id: fn() -> TypeId,
+}
+
+impl RegistrationInfo {
+    /// The category name, e.g. `endpoint`.
+    pub fn category(&self) -> &'static str {
+        self.category
+    }
+    /// The name users select, e.g. `chat`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    /// The identifier, unique within `(category, name)`, e.g. `openai_chat`.
+    pub fn identifier(&self) -> &'static str {
+        self.identifier
+    }
+    /// Builtin or plugin, as the registration states.
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+    /// Whether the registration comes from a plugin.
+    pub fn is_plugin(&self) -> bool {
+        self.origin == Origin::Plugin
+    }
+    /// Selection priority; higher wins. Default 0.
+    pub fn priority(&self) -> i32 {
+        self.priority
+    }
+    /// The package of the crate that submitted the registration.
+    pub fn package(&self) -> &'static Package {
+        self.package
+    }
+    /// `module_path!()` where the registration was written.
+    pub fn module_path(&self) -> &'static str {
+        self.module_path
+    }
+    /// The implementation's one-line description.
+    pub fn description(&self) -> &'static str {
+        self.description
+    }
+    /// The implementing type's path, e.g. `aiperf_builtins::endpoints::ChatEndpoint`
+    /// (from [`std::any::type_name`]).
+    pub fn type_path(&self) -> &'static str {
+        (self.type_name)()
+    }
+    /// The implementing type's [`TypeId`].
+    pub fn type_id(&self) -> TypeId {
+        (self.type_id)()
+    }
+}
+
+type Constructor<C> =
+    fn(<C as Category>::Args) -> Result<Box<<C as Category>::Object>, BoxError>;
+
+/// One registration of category `C`: its descriptor, typed metadata and
+/// constructor. Created by [`register_lazy!`](crate::register_lazy) and
+/// [`#[register]`](crate::register) as a `static`; nothing runs until
+/// [`create`](Registration::create).
+pub struct Registration<C: Category> {
+    info: RegistrationInfo,
+    metadata: C::Metadata,
+    constructor: Constructor<C>,
+    load: fn() -> Result<(), BoxError>,
+    loaded: OnceLock<Result<(), String>>,
+}
+
+/// What a registration macro knows at its call site.
+#[doc(hidden)]
+pub struct Site {
+    pub name: &'static str,
+    pub identifier: &'static str,
+    pub origin: Origin,
+    pub priority: i32,
+    pub package: &'static Package,
+    pub module_path: &'static str,
+}
+
+impl<C: Category> Registration<C> {
+    #[doc(hidden)]
+    pub const fn __new<T: Implementation<C>>(site: Site, constructor: Constructor<C>) -> Self {
+        Registration {
+            info: RegistrationInfo {
+                category: C::INFO.name(),
+                name: site.name,
+                identifier: site.identifier,
+                origin: site.origin,
+                priority: site.priority,
+                package: site.package,
+                module_path: site.module_path,
+                description: T::DESCRIPTION,
+                type_name: std::any::type_name::<T>,
+                type_id: TypeId::of::<T>,
+            },
+            metadata: T::METADATA,
+            constructor,
+            load: T::load,
+            loaded: OnceLock::new(),
+        }
+    }
+
+    /// The category-independent descriptor.
+    pub fn info(&self) -> &RegistrationInfo {
+        &self.info
+    }
+
+    /// The typed metadata. Reading it constructs and loads nothing.
+    pub fn metadata(&self) -> &C::Metadata {
+        &self.metadata
+    }
+
+    /// Whether the one-time load hook has run successfully.
+    pub fn is_loaded(&self) -> bool {
+        matches!(self.loaded.get(), Some(Ok(())))
+    }
+
+    /// Runs the load hook once (if it has not run) and returns its outcome.
+    ///
+    /// Threads that race here all wait for the one run. A panic in the hook
+    /// is contained and remembered like an error.
+    pub fn ensure_loaded(&self) -> Result<(), RegistryError> {
+        let outcome = self.loaded.get_or_init(|| {
+            tracing::debug!(
+                category = self.info.category,
+                name = self.info.name,
+                identifier = self.info.identifier,
+                "loading implementation"
+            );
+            match catch_unwind(self.load) {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(panic) => Err(format!("panicked: {}", panic_message(&*panic))),
+            }
+        });
+        outcome.clone().map_err(|reason| RegistryError::LoadFailed {
+            category: self.info.category,
+            name: self.info.name,
+            identifier: self.info.identifier,
+            reason,
+        })
+    }
+
+    /// Loads (once) and constructs an instance.
+    ///
+    /// A constructor error comes back as [`RegistryError::ConstructorFailed`];
+    /// a constructor panic is caught and comes back as
+    /// [`RegistryError::ConstructorPanicked`], leaving the registry usable.
+    pub fn create(&self, args: C::Args) -> Result<Box<C::Object>, RegistryError> {
+        self.ensure_loaded()?;
+        match catch_unwind(AssertUnwindSafe(|| (self.constructor)(args))) {
+            Ok(Ok(object)) => Ok(object),
+            Ok(Err(source)) => Err(RegistryError::ConstructorFailed {
+                category: self.info.category,
+                name: self.info.name,
+                identifier: self.info.identifier,
+                source,
+            }),
+            Err(panic) => Err(RegistryError::ConstructorPanicked {
+                category: self.info.category,
+                name: self.info.name,
+                identifier: self.info.identifier,
+                message: panic_message(&*panic),
+            }),
+        }
+    }
+}
+
+impl<C: Category> fmt::Debug for Registration<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registration")
+            .field("info", &self.info)
+            .field("metadata", &self.metadata)
+            .field("loaded", &self.is_loaded())
+            .finish_non_exhaustive()
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".to_owned()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<C: crate::Category> Sealed for crate::Registration<C> {}
+}
+
+/// A registration of any category, for code that does not know the
+/// category's types (listings, the catalogue, CLIs).
+pub trait DynRegistration: Any + Send + Sync + sealed::Sealed {
+    /// The category-independent descriptor.
+    fn info(&self) -> &RegistrationInfo;
+    /// The typed metadata, for serialisation (e.g. to JSON).
+    fn metadata_serialize(&self) -> &dyn erased_serde::Serialize;
+    /// The typed metadata, for `{:?}`.
+    fn metadata_debug(&self) -> &dyn fmt::Debug;
+    /// Whether the one-time load hook has run successfully.
+    fn is_loaded(&self) -> bool;
+    /// For downcasting to `Registration<C>`.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<C: Category> DynRegistration for Registration<C> {
+    fn info(&self) -> &RegistrationInfo {
+        &self.info
+    }
+    fn metadata_serialize(&self) -> &dyn erased_serde::Serialize {
+        &self.metadata
+    }
+    fn metadata_debug(&self) -> &dyn fmt::Debug {
+        &self.metadata
+    }
+    fn is_loaded(&self) -> bool {
+        Registration::is_loaded(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl fmt::Debug for dyn DynRegistration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registration")
+            .field("info", self.info())
+            .field("metadata", self.metadata_debug())
+            .finish_non_exhaustive()
+    }
+}
