@@ -76,7 +76,9 @@ mod imp {
     }
 
     pub(crate) fn categories() -> impl Iterator<Item = &'static dyn DynCategory> {
-        inventory::iter::<CategorySubmission>.into_iter().map(|s| s.0)
+        inventory::iter::<CategorySubmission>
+            .into_iter()
+            .map(|s| s.0)
     }
 
     /// Submits `static $registration` to the registry.

@@ -100,9 +100,9 @@ pub fn require_linked<'a>(crates: impl IntoIterator<Item = &'a str>) -> Result<(
     let missing: Vec<String> = crates
         .into_iter()
         .filter(|wanted| {
-            !linked.iter().any(|p| {
-                p.package.name().replace('-', "_") == wanted.replace('-', "_")
-            })
+            !linked
+                .iter()
+                .any(|p| p.package.name().replace('-', "_") == wanted.replace('-', "_"))
         })
         .map(str::to_owned)
         .collect();

@@ -3,9 +3,9 @@
 
 use std::fmt;
 
+use crate::RegistryError;
 use crate::factory::{Candidate, Factory, Problem, Selection};
 use crate::index::IndexCell;
-use crate::RegistryError;
 
 /// Static description of a category, shown by the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -83,7 +83,13 @@ static ALLOW_LIST: RwLock<Option<(String, Vec<String>)>> = RwLock::new(None);
 fn same_crate(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes().zip(b.bytes()).all(|(x, y)| {
-            let norm = |c: u8| if c == b'-' { b'_' } else { c.to_ascii_lowercase() };
+            let norm = |c: u8| {
+                if c == b'-' {
+                    b'_'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            };
             norm(x) == norm(y)
         })
 }
@@ -143,7 +149,11 @@ pub fn parse_use(variable: &str, value: &str) -> Result<Vec<UseEntry>, EnvError>
             .split_once('=')
             .ok_or_else(|| EnvError::new(variable, entry, format!("no `=`; {SHAPE}")))?;
         if identifier.contains('=') {
-            return Err(EnvError::new(variable, entry, format!("more than one `=`; {SHAPE}")));
+            return Err(EnvError::new(
+                variable,
+                entry,
+                format!("more than one `=`; {SHAPE}"),
+            ));
         }
         let (category, name) = target
             .split_once('.')
@@ -200,7 +210,8 @@ impl EnvSettings {
         let crates_var = format!("{prefix}_PLUGIN_CRATES");
         let use_var = format!("{prefix}_USE");
         let read = |var: &str| {
-            lookup(var).map_err(|lossy| EnvError::new(var, &lossy, "the value is not valid Unicode"))
+            lookup(var)
+                .map_err(|lossy| EnvError::new(var, &lossy, "the value is not valid Unicode"))
         };
 
         let plugin_crates = match read(&crates_var)? {
@@ -219,7 +230,11 @@ impl EnvSettings {
                             error::closest(c, linked.iter().copied())
                                 .map(|s| format!(" (did you mean {s:?}?)"))
                                 .unwrap_or_default(),
-                            if linked.is_empty() { "none".into() } else { linked.join(", ") }
+                            if linked.is_empty() {
+                                "none".into()
+                            } else {
+                                linked.join(", ")
+                            }
                         );
                         return Err(EnvError::new(&crates_var, c, reason));
                     }
@@ -259,7 +274,8 @@ impl EnvSettings {
             };
             let info = found.registration().info();
             if let Some(crates) = &plugin_crates {
-                if info.is_plugin() && !crates.iter().any(|c| same_crate(c, info.package().name())) {
+                if info.is_plugin() && !crates.iter().any(|c| same_crate(c, info.package().name()))
+                {
                     return Err(EnvError::new(
                         &use_var,
                         &entry,
@@ -312,7 +328,11 @@ impl EnvSettings {
             catalogue::category(&u.category)
                 .and_then(|c| c.__env_override(&u.name, &u.identifier))
                 .map_err(|e| {
-                    EnvError::new(&use_var, &format!("{}.{}={}", u.category, u.name, u.identifier), e)
+                    EnvError::new(
+                        &use_var,
+                        &format!("{}.{}={}", u.category, u.name, u.identifier),
+                        e,
+                    )
                 })?;
         }
         if !self.is_empty() {
@@ -368,7 +388,8 @@ mod tests {
         assert_eq!(e.entry(), "a.b=d");
         assert!(e.reason().contains("already set"), "{e}");
         assert!(
-            e.to_string().starts_with("environment variable X_USE: entry \"a.b=d\""),
+            e.to_string()
+                .starts_with("environment variable X_USE: entry \"a.b=d\""),
             "{e}"
         );
     }

@@ -53,7 +53,10 @@ pub enum RegistryError {
     },
 
     /// The name exists but has no implementation with this identifier.
-    #[error("{category} {name:?} has no implementation {input:?}{}", Choices(suggestion, available))]
+    #[error(
+        "{category} {name:?} has no implementation {input:?}{}",
+        Choices(suggestion, available)
+    )]
     UnknownIdentifier {
         /// The category searched.
         category: &'static str,
@@ -68,7 +71,10 @@ pub enum RegistryError {
     },
 
     /// No registration of the category has this type path.
-    #[error("no {category} implementation has the type path {input:?}{}", Choices(suggestion, available))]
+    #[error(
+        "no {category} implementation has the type path {input:?}{}",
+        Choices(suggestion, available)
+    )]
     UnknownTypePath {
         /// The category searched.
         category: &'static str,

@@ -226,12 +226,11 @@ impl<C: Category> Factory<C> {
     fn slot(name: &str) -> Result<(&'static Index<C>, &'static Slot), RegistryError> {
         let index = Self::index();
         let mut buf = [0u8; MAX_LEN];
-        let key = name::normalize_into(name, &mut buf).map_err(|source| {
-            RegistryError::InvalidName {
+        let key =
+            name::normalize_into(name, &mut buf).map_err(|source| RegistryError::InvalidName {
                 what: format!("{} name", C::INFO.name()),
                 source,
-            }
-        })?;
+            })?;
         match index.slots.get(key) {
             Some(slot) => Ok((index, slot)),
             None => Err(RegistryError::UnknownName {

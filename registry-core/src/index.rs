@@ -146,9 +146,12 @@ impl<C: Category> Index<C> {
                     .take_while(|r| r.info().name() == name)
                     .count();
             let members = start as u32..end as u32;
-            let duplicate = members.clone().zip(members.clone().skip(1)).find(|&(a, b)| {
-                regs[a as usize].info().identifier() == regs[b as usize].info().identifier()
-            });
+            let duplicate = members
+                .clone()
+                .zip(members.clone().skip(1))
+                .find(|&(a, b)| {
+                    regs[a as usize].info().identifier() == regs[b as usize].info().identifier()
+                });
             let mut ranked: Box<[u32]> = members.collect();
             ranked.sort_by_cached_key(|&r| rank_key(regs[r as usize].info()));
             names.push(name);
@@ -256,8 +259,7 @@ impl<C: Category> Index<C> {
             *guard = new;
         }
         let (selected, reason) = select(&slot.ranked, |r| self.info(r), env::is_active, *guard);
-        slot.state
-            .store(pack(selected, reason), Ordering::Release);
+        slot.state.store(pack(selected, reason), Ordering::Release);
         (selected, reason)
     }
 

@@ -153,9 +153,9 @@ pub use registry_macros::register;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::backend::{CategorySubmission, RegistrationSubmission};
     #[cfg(not(feature = "inventory"))]
     pub use crate::backend::{CATEGORIES, REGISTRATIONS};
+    pub use crate::backend::{CategorySubmission, RegistrationSubmission};
     pub use crate::index::IndexCell;
     pub use crate::registration::Site;
     #[cfg(feature = "inventory")]

@@ -79,9 +79,7 @@ pub(crate) fn normalize_into<'a>(
     if trimmed.len() > MAX_LEN {
         return Err(NameError::new(
             input,
-            NameErrorKind::TooLong {
-                len: trimmed.len(),
-            },
+            NameErrorKind::TooLong { len: trimmed.len() },
         ));
     }
     for (i, c) in trimmed.char_indices() {
@@ -148,7 +146,12 @@ impl NameError {
         // Keep a bounded copy: the input may be arbitrary user data.
         let mut input: String = input.chars().take(160).collect();
         if input.len() > 150 {
-            input.truncate(input.char_indices().nth(150).map_or(input.len(), |(i, _)| i));
+            input.truncate(
+                input
+                    .char_indices()
+                    .nth(150)
+                    .map_or(input.len(), |(i, _)| i),
+            );
             input.push('…');
         }
         NameError { input, kind }
@@ -229,7 +232,10 @@ mod tests {
         let e = normalize("-chat").unwrap_err();
         assert_eq!(e.kind(), NameErrorKind::BadStart { ch: '-' });
         let e = normalize("café").unwrap_err();
-        assert!(matches!(e.kind(), NameErrorKind::InvalidChar { ch: 'é', .. }));
+        assert!(matches!(
+            e.kind(),
+            NameErrorKind::InvalidChar { ch: 'é', .. }
+        ));
         let e = normalize(&"x".repeat(500)).unwrap_err();
         assert_eq!(e.kind(), NameErrorKind::TooLong { len: 500 });
         assert!(e.input().chars().count() <= 151);

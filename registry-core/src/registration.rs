@@ -236,8 +236,7 @@ impl RegistrationInfo {
     }
 }
 
-type Constructor<C> =
-    fn(<C as Category>::Args) -> Result<Box<<C as Category>::Object>, BoxError>;
+type Constructor<C> = fn(<C as Category>::Args) -> Result<Box<<C as Category>::Object>, BoxError>;
 
 /// One registration of category `C`: its descriptor, typed metadata and
 /// constructor. Created by [`register_lazy!`](crate::register_lazy) and

@@ -72,8 +72,14 @@ fn plugin_overrides_builtin_and_builtin_stays_listed() {
         })
         .collect();
     assert_eq!(ids, [("pirate", true, true), ("english", false, false)]);
-    assert_eq!(list[1].registration().info().package().name(), "fixture-alpha");
-    assert_eq!(list[0].registration().info().package().name(), "fixture-beta");
+    assert_eq!(
+        list[1].registration().info().package().name(),
+        "fixture-alpha"
+    );
+    assert_eq!(
+        list[0].registration().info().package().name(),
+        "fixture-beta"
+    );
     assert_eq!(list[0].registration().info().package().version(), "0.2.0");
     assert_eq!(
         GreeterFactory::create_instance("hello", "Bo".into())
@@ -112,7 +118,10 @@ fn equal_priority_tie_break_is_by_crate_then_identifier_and_flagged() {
     // Within one crate, declared in both orders (below): identifier decides.
     assert_eq!(selected("order_xy"), "x_impl");
     assert_eq!(selected("order_yx"), "x_impl");
-    assert_eq!(GreeterFactory::selection("order_yx").unwrap().reason(), Reason::TieBreak);
+    assert_eq!(
+        GreeterFactory::selection("order_yx").unwrap().reason(),
+        Reason::TieBreak
+    );
 
     let problems = registry_core::validate();
     assert!(
@@ -174,12 +183,18 @@ fn override_to_unknown_identifier_lists_the_candidates() {
     }
     let err = GreeterFactory::use_implementation::<Unregistered>("hello").unwrap_err();
     assert!(matches!(err, RegistryError::TypeNotRegistered { .. }));
-    assert!(err.to_string().contains("registered implementations: english, pirate"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("registered implementations: english, pirate"),
+        "{err}"
+    );
 }
 
 #[test]
 fn unknown_name_suggests_the_closest() {
-    let err = GreeterFactory::create_instance("helo", String::new()).err().unwrap();
+    let err = GreeterFactory::create_instance("helo", String::new())
+        .err()
+        .unwrap();
     let RegistryError::UnknownName {
         category,
         input,
@@ -189,20 +204,38 @@ fn unknown_name_suggests_the_closest() {
     else {
         panic!("{err:?}")
     };
-    assert_eq!((*category, input.as_str(), *suggestion), ("greeter", "helo", Some("hello")));
-    assert!(available.windows(2).all(|w| w[0] < w[1]), "sorted: {available:?}");
+    assert_eq!(
+        (*category, input.as_str(), *suggestion),
+        ("greeter", "helo", Some("hello"))
+    );
+    assert!(
+        available.windows(2).all(|w| w[0] < w[1]),
+        "sorted: {available:?}"
+    );
     assert!(err.to_string().contains("did you mean \"hello\"?"), "{err}");
 
     let err = registry_core::category("greter").unwrap_err();
-    assert!(err.to_string().contains("did you mean \"greeter\"?"), "{err}");
+    assert!(
+        err.to_string().contains("did you mean \"greeter\"?"),
+        "{err}"
+    );
 }
 
 #[test]
 fn duplicate_identifier_is_an_error_naming_both_crates() {
     let err = GreeterFactory::get_class("dup").unwrap_err();
     let msg = err.to_string();
-    assert!(matches!(err, RegistryError::DuplicateIdentifier { identifier: "same", .. }));
-    assert!(msg.contains("fixture-alpha (fixture_alpha::English)"), "{msg}");
+    assert!(matches!(
+        err,
+        RegistryError::DuplicateIdentifier {
+            identifier: "same",
+            ..
+        }
+    ));
+    assert!(
+        msg.contains("fixture-alpha (fixture_alpha::English)"),
+        "{msg}"
+    );
     assert!(msg.contains("fixture-beta (fixture_beta::Pirate)"), "{msg}");
     assert!(GreeterFactory::create_instance("dup", String::new()).is_err());
     assert!(GreeterFactory::get_class_by_id("dup", "same").is_err());
@@ -210,9 +243,11 @@ fn duplicate_identifier_is_an_error_naming_both_crates() {
     let list = GreeterFactory::list_implementations("dup").unwrap();
     assert_eq!(list.len(), 2);
     assert!(list.iter().all(|c| !c.is_selected()));
-    assert!(registry_core::validate()
-        .iter()
-        .any(|p| matches!(p, Problem::Duplicate { name: "dup", .. })));
+    assert!(
+        registry_core::validate()
+            .iter()
+            .any(|p| matches!(p, Problem::Duplicate { name: "dup", .. }))
+    );
 }
 
 #[test]
@@ -224,7 +259,11 @@ fn losers_stay_reachable_by_identifier_and_type_path() {
     let by_path = GreeterFactory::get_class_by_path("fixture_beta::Pirate").unwrap();
     assert_eq!(by_path.info().type_path(), "fixture_beta::Pirate");
     let err = GreeterFactory::get_class_by_path("fixture_beta::Pirat").unwrap_err();
-    assert!(err.to_string().contains("did you mean \"fixture_beta::Pirate\"?"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("did you mean \"fixture_beta::Pirate\"?"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -379,7 +418,13 @@ fn constructor_error_comes_back_with_context() {
     let err = GreeterFactory::create_instance("failing", "Ed".into())
         .err()
         .unwrap();
-    assert!(matches!(err, RegistryError::ConstructorFailed { identifier: "failing", .. }));
+    assert!(matches!(
+        err,
+        RegistryError::ConstructorFailed {
+            identifier: "failing",
+            ..
+        }
+    ));
     assert_eq!(
         err.to_string(),
         "creating greeter \"failing\" implementation \"failing\" failed: cannot greet \"Ed\""
@@ -394,7 +439,10 @@ fn constructor_panic_is_contained_and_registry_stays_usable() {
         let err = GreeterFactory::create_instance("failing", "panic".into())
             .err()
             .unwrap();
-        assert!(matches!(err, RegistryError::ConstructorPanicked { .. }), "{err:?}");
+        assert!(
+            matches!(err, RegistryError::ConstructorPanicked { .. }),
+            "{err:?}"
+        );
         assert!(
             err.to_string()
                 .ends_with("panicked: constructor exploded for panic"),

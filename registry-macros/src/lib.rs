@@ -99,7 +99,10 @@ impl Parse for Head {
 
 fn parse_name(input: ParseStream, what: &str) -> syn::Result<LitStr> {
     let lit: LitStr = input.parse().map_err(|e| {
-        syn::Error::new(e.span(), format!("expected the {what} as a string literal, e.g. \"chat\""))
+        syn::Error::new(
+            e.span(),
+            format!("expected the {what} as a string literal, e.g. \"chat\""),
+        )
     })?;
     check_name(&lit, what)?;
     Ok(lit)
@@ -119,7 +122,10 @@ fn parse_options(input: ParseStream, category: Path, name: LitStr) -> syn::Resul
         input.parse::<Token![=]>()?;
         let duplicate = |set: bool| {
             if set {
-                Err(syn::Error::new(key.span(), format!("`{key}` is given twice")))
+                Err(syn::Error::new(
+                    key.span(),
+                    format!("`{key}` is given twice"),
+                ))
             } else {
                 Ok(())
             }
@@ -154,7 +160,9 @@ fn parse_options(input: ParseStream, category: Path, name: LitStr) -> syn::Resul
             _ => {
                 return Err(syn::Error::new(
                     key.span(),
-                    format!("unknown option `{key}`; the options are `id`, `priority` and `origin`"),
+                    format!(
+                        "unknown option `{key}`; the options are `id`, `priority` and `origin`"
+                    ),
                 ));
             }
         }
@@ -188,7 +196,10 @@ fn is_canonical(s: &str) -> bool {
 fn check_name(lit: &LitStr, what: &str) -> syn::Result<()> {
     let value = lit.value();
     if value.is_empty() {
-        return Err(syn::Error::new(lit.span(), format!("the {what} must not be empty")));
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("the {what} must not be empty"),
+        ));
     }
     if is_canonical(&value) {
         return Ok(());
@@ -196,7 +207,13 @@ fn check_name(lit: &LitStr, what: &str) -> syn::Result<()> {
     let fixed: String = value
         .trim()
         .chars()
-        .map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() })
+        .map(|c| {
+            if c == '-' {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
         .collect();
     let hint = if is_canonical(&fixed) {
         format!("; write \"{fixed}\"")
@@ -220,9 +237,7 @@ fn expand(head: &Head, ty: &Type) -> TokenStream2 {
         priority,
         origin,
     } = head;
-    let priority = priority
-        .as_ref()
-        .map_or_else(|| quote!(0), |p| quote!(#p));
+    let priority = priority.as_ref().map_or_else(|| quote!(0), |p| quote!(#p));
     let origin = match origin {
         Some(o) if o == "builtin" => quote_spanned!(o.span()=> Builtin),
         _ => quote!(Plugin),

@@ -1,0 +1,131 @@
+//! Environment control (DESIGN §5): the plugin allow-list and per-name
+//! overrides. The allow-list is process-wide, so these steps share one test
+//! (and this file is its own test binary).
+
+use fixture_alpha::GreeterFactory;
+use registry_core::env::EnvSettings;
+use registry_core::{Reason, RegistryError};
+use std::collections::HashMap;
+
+use fixture_beta as _; // link anchor: the plugin crate the allow-list filters
+
+fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Result<Option<String>, String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| Ok(map.get(k).cloned())
+}
+
+/// Runs before the allow-list is applied (see the test below).
+fn malformed_and_unknown_values_are_errors_naming_the_variable() {
+    let err = EnvSettings::from_lookup("T", vars(&[("T_USE", "greeter.hello")])).unwrap_err();
+    assert_eq!(err.variable(), "T_USE");
+    assert!(err.to_string().contains("no `=`"), "{err}");
+
+    let err = EnvSettings::from_lookup("T", vars(&[("T_USE", "greeter.hello=pirat")])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "environment variable T_USE: entry \"greeter.hello=pirat\": greeter \"hello\" has no \
+         implementation \"pirat\"; did you mean \"pirate\"? available: english, pirate"
+    );
+
+    let err = EnvSettings::from_lookup("T", vars(&[("T_USE", "greter.hello=pirate")])).unwrap_err();
+    assert!(
+        err.to_string().contains("did you mean \"greeter\"?"),
+        "{err}"
+    );
+
+    let err =
+        EnvSettings::from_lookup("T", vars(&[("T_PLUGIN_CRATES", "fixture-betta")])).unwrap_err();
+    assert_eq!(err.variable(), "T_PLUGIN_CRATES");
+    assert!(
+        err.reason().contains("did you mean \"fixture-beta\"?"),
+        "{err}"
+    );
+    assert!(err.reason().contains("linked plugin crates: "), "{err}");
+
+    let err = EnvSettings::from_lookup("T", |_| Err("bad\u{FFFD}".into())).unwrap_err();
+    assert!(err.reason().contains("not valid Unicode"), "{err}");
+
+    // An override naming a crate the same settings disable.
+    let err = EnvSettings::from_lookup(
+        "T",
+        vars(&[
+            ("T_PLUGIN_CRATES", "fixture-alpha"),
+            ("T_USE", "greeter.hello=pirate"),
+        ]),
+    )
+    .unwrap_err();
+    assert!(
+        err.reason()
+            .contains("which T_PLUGIN_CRATES does not enable"),
+        "{err}"
+    );
+
+    // Nothing was applied by any of the failures.
+    assert_eq!(
+        GreeterFactory::get_class("hello")
+            .unwrap()
+            .info()
+            .identifier(),
+        "pirate"
+    );
+}
+
+#[test]
+fn bad_values_change_nothing_then_the_allow_list_makes_the_builtin_win() {
+    malformed_and_unknown_values_are_errors_naming_the_variable();
+
+    assert_eq!(
+        GreeterFactory::get_class("hello")
+            .unwrap()
+            .info()
+            .identifier(),
+        "pirate"
+    );
+    let settings = EnvSettings::from_lookup(
+        "T",
+        vars(&[
+            ("T_PLUGIN_CRATES", "Fixture_Alpha"),
+            ("T_USE", "greeter.weather=cloudy"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        settings.plugin_crates(),
+        Some(&["fixture_alpha".to_string()][..])
+    );
+    settings.apply().unwrap();
+
+    let sel = GreeterFactory::selection("hello").unwrap();
+    assert_eq!(sel.registration().info().identifier(), "english");
+    assert_eq!(sel.reason(), Reason::OnlyCandidate);
+    let pirate = &GreeterFactory::list_implementations("hello").unwrap()[0];
+    assert_eq!(pirate.registration().info().identifier(), "pirate");
+    assert!(!pirate.is_active() && !pirate.is_selected());
+
+    // A name only the disabled crate provides.
+    let err = GreeterFactory::get_class("plugin_only").unwrap_err();
+    assert!(matches!(err, RegistryError::Disabled { .. }));
+    assert!(
+        err.to_string()
+            .contains("which T_PLUGIN_CRATES does not enable"),
+        "{err}"
+    );
+    let err = GreeterFactory::use_implementation_by_id("switch", "pirate").unwrap_err();
+    assert!(matches!(err, RegistryError::Disabled { .. }), "{err:?}");
+
+    // The per-name override from the environment.
+    let sel = GreeterFactory::selection("weather").unwrap();
+    assert_eq!(sel.registration().info().identifier(), "cloudy");
+    assert_eq!(sel.reason(), Reason::Environment);
+    GreeterFactory::reset_implementation("weather").unwrap();
+    assert_eq!(
+        GreeterFactory::get_class("weather")
+            .unwrap()
+            .info()
+            .identifier(),
+        "sunny"
+    );
+}

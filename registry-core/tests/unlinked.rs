@@ -1,0 +1,36 @@
+//! The linker pitfall (DESIGN §3): this test binary never names
+//! `fixture-beta`, so its registrations are not linked, even though it is a
+//! dev-dependency. `require_linked` detects it.
+
+use fixture_alpha::GreeterFactory;
+use registry_core::RegistryError;
+
+#[test]
+fn a_crate_nobody_references_is_not_linked_and_that_is_detected() {
+    // Only the builtin is there: the plugin crate's registrations vanished.
+    let ids: Vec<&str> = GreeterFactory::list_implementations("hello")
+        .unwrap()
+        .iter()
+        .map(|c| c.registration().info().identifier())
+        .collect();
+    assert_eq!(ids, ["english"]);
+
+    assert!(registry_core::require_linked(["fixture-alpha"]).is_ok());
+    let err = registry_core::require_linked(["fixture-alpha", "fixture-beta"]).unwrap_err();
+    assert!(matches!(&err, RegistryError::NotLinked { missing } if missing == &["fixture-beta"]));
+    assert_eq!(
+        err.to_string(),
+        "no registration from `fixture-beta` is linked; add `use <crate> as _;` (the link anchor) \
+         to the binary that enables it"
+    );
+}
+
+#[test]
+fn index_is_built_on_first_access_only() {
+    // No test in this binary touches the internal category.
+    assert!(!registry_core::Factory::<fixture_alpha::Internals>::index_is_built());
+    let _ = registry_core::categories();
+    assert!(!registry_core::Factory::<fixture_alpha::Internals>::index_is_built());
+    let _ = registry_core::Factory::<fixture_alpha::Internals>::get_class("plumbing").unwrap();
+    assert!(registry_core::Factory::<fixture_alpha::Internals>::index_is_built());
+}
