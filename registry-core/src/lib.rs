@@ -6,7 +6,7 @@
 //! constructed until first use, and selection is deterministic:
 //!
 //! 1. a runtime override ([`Factory::use_implementation_by_id`],
-//!    [`Factory::use_implementation`], or the [environment](env));
+//!    [`Factory::use_implementation`], or the [environment](mod@env));
 //! 2. the highest `priority`;
 //! 3. at equal priority, a plugin over a builtin;
 //! 4. otherwise a tie-break by crate name, then identifier, that does not
@@ -86,7 +86,7 @@
 //! # Modules
 //!
 //! - [`name`]: the spelling rule and normalisation of names.
-//! - [`env`]: plugin allow-list and overrides from environment variables.
+//! - [`mod@env`]: plugin allow-list and overrides from environment variables.
 //! - [`Factory`]: the per-category API; [`categories`] / [`category`]: the catalogue.
 
 #![forbid(unsafe_code)]
