@@ -162,3 +162,8 @@ pub mod __private {
     pub use inventory;
     pub use linkme;
 }
+
+// The workspace README's examples are compiled and run as doc-tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
