@@ -287,6 +287,10 @@ fn catalogue_lists_categories_and_packages() {
         .map(|c| c.info().name())
         .collect();
     assert!(names.contains(&"greeter") && names.contains(&"internal_thing"));
+    // Declared by the plugin crate, listed like the application's own.
+    let parrot = registry_core::category("parrot").unwrap();
+    assert_eq!(parrot.info().title(), "Parrots");
+    assert_eq!(parrot.list_names(), ["polly"]);
     assert!(names.windows(2).all(|w| w[0] < w[1]));
     let internal = registry_core::category("Internal-Thing").unwrap();
     assert!(internal.info().internal());
@@ -297,7 +301,7 @@ fn catalogue_lists_categories_and_packages() {
         .iter()
         .find(|p| p.package().name() == "fixture-beta")
         .unwrap();
-    assert_eq!((beta.registrations(), beta.plugin_registrations()), (6, 6));
+    assert_eq!((beta.registrations(), beta.plugin_registrations()), (7, 7));
     assert!(registry_core::require_linked(["fixture-alpha", "fixture_beta"]).is_ok());
 }
 

@@ -15,6 +15,10 @@ fn a_crate_nobody_references_is_not_linked_and_that_is_detected() {
         .collect();
     assert_eq!(ids, ["english"]);
 
+    assert!(
+        registry_core::category("parrot").is_err(),
+        "declared by the unlinked crate"
+    );
     assert!(registry_core::require_linked(["fixture-alpha"]).is_ok());
     let err = registry_core::require_linked(["fixture-alpha", "fixture-beta"]).unwrap_err();
     assert!(matches!(&err, RegistryError::NotLinked { missing } if missing == &["fixture-beta"]));
