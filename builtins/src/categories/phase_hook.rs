@@ -1,0 +1,38 @@
+//! `phase_hook`: callbacks at phase boundaries (seed 003).
+
+use registry_core::{BoxError, Factory, declare_category};
+
+use crate::stats::{PhaseStart, PhaseStats};
+
+/// Called when a phase starts and completes. A hook that returns an error is
+/// reported; the run and the other hooks go on.
+pub trait PhaseHook: Send + Sync {
+    /// A phase is about to send its first request.
+    fn on_phase_start(&self, start: &PhaseStart) -> Result<(), BoxError>;
+    /// A phase finished; `stats` are its measurements.
+    fn on_phase_complete(&self, stats: &PhaseStats) -> Result<(), BoxError>;
+}
+
+/// Constructor arguments of every phase hook.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhaseHookArgs {
+    /// The hook's own settings (the config file's `plugins.phase_hooks[].config`),
+    /// deserialised by the hook into its typed config; `null` means defaults.
+    pub config: serde_json::Value,
+}
+
+declare_category! {
+    /// The `phase_hook` category: callbacks at phase boundaries.
+    pub struct PhaseHookCategory {
+        name: "phase_hook",
+        title: "Phase hooks",
+        description: "Callbacks at the start and end of each benchmark phase (logging, metrics push).",
+        object: dyn PhaseHook,
+        args: PhaseHookArgs,
+        metadata: (),
+        internal: false,
+    }
+}
+
+/// `PhaseHookFactory::create_instance("logging", args)`.
+pub type PhaseHookFactory = Factory<PhaseHookCategory>;

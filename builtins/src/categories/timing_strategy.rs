@@ -1,0 +1,83 @@
+//! `timing_strategy`: when each request is issued.
+
+use std::time::Duration;
+
+use registry_core::{Factory, declare_category};
+
+/// Where a phase stands, as the orchestrator tells the strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Requests issued so far.
+    pub issued: u64,
+    /// Requests finished so far (successfully or not).
+    pub finished: u64,
+    /// Time since the phase started.
+    pub elapsed: Duration,
+}
+
+impl Progress {
+    /// Requests issued and not yet finished.
+    pub fn in_flight(&self) -> u64 {
+        self.issued - self.finished
+    }
+}
+
+/// The outcome of one finished request, for strategies that adapt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Feedback {
+    /// Its latency.
+    pub latency: Duration,
+    /// Whether it succeeded.
+    pub ok: bool,
+}
+
+/// What the orchestrator should do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Issue the next request once `elapsed` reaches this offset from the
+    /// phase start (immediately if it already has).
+    IssueAt(Duration),
+    /// Issue nothing until another request finishes.
+    WaitForCompletion,
+    /// The phase has issued all its requests; wait for the rest and stop.
+    Done,
+}
+
+/// Decides when each request of a phase is issued. One instance per phase.
+pub trait TimingStrategy: Send {
+    /// The next step, given the progress so far.
+    fn next(&mut self, progress: Progress) -> Decision;
+
+    /// Called for every finished request, in completion order.
+    fn on_finished(&mut self, feedback: Feedback) {
+        let _ = feedback;
+    }
+
+    /// How many requests the phase will issue, when known in advance.
+    fn total_requests(&self) -> Option<u64>;
+}
+
+/// Constructor arguments of every timing strategy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimingArgs {
+    /// The strategy's own settings (the config file's
+    /// `plugins.timing_strategy.config`), deserialised by the strategy into
+    /// its typed config; `null` means defaults.
+    pub config: serde_json::Value,
+}
+
+declare_category! {
+    /// The `timing_strategy` category: when requests are issued.
+    pub struct TimingStrategyCategory {
+        name: "timing_strategy",
+        title: "Timing strategies",
+        description: "When each request is issued: fixed schedule, constant rate, fixed concurrency.",
+        object: dyn TimingStrategy,
+        args: TimingArgs,
+        metadata: (),
+        internal: false,
+    }
+}
+
+/// `TimingStrategyFactory::create_instance("request_rate", args)`.
+pub type TimingStrategyFactory = Factory<TimingStrategyCategory>;

@@ -1,0 +1,217 @@
+//! Measurements of a run: what hooks, UIs and exporters receive.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// A phase of a benchmark run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Requests whose measurements are discarded (caches, connections).
+    Warmup,
+    /// The measured phase.
+    Profiling,
+}
+
+impl Phase {
+    /// `"warmup"` or `"profiling"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Phase::Warmup => "warmup",
+            Phase::Profiling => "profiling",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A phase about to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PhaseStart {
+    /// Which phase.
+    pub phase: Phase,
+    /// How many requests it will send, when the timing strategy knows.
+    pub expected_requests: Option<u64>,
+}
+
+/// The outcome of one request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRecord {
+    /// Time from sending to the complete response.
+    pub latency: Duration,
+    /// Time from sending to the first generated token (streamed responses).
+    pub time_to_first_token: Option<Duration>,
+    /// Tokens generated (server's count, or counted from the stream).
+    pub output_tokens: u64,
+    /// Why the request failed; `None` when it succeeded.
+    pub error: Option<String>,
+}
+
+/// Distribution summary of a set of durations, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Percentiles {
+    /// Smallest value.
+    pub min: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Arithmetic mean.
+    pub mean: f64,
+}
+
+impl Percentiles {
+    /// Summarises `values` (any order); `None` when empty. Percentiles use
+    /// the nearest-rank method.
+    pub fn of_durations(values: impl IntoIterator<Item = Duration>) -> Option<Percentiles> {
+        let mut ms: Vec<f64> = values
+            .into_iter()
+            .map(|d| d.as_secs_f64() * 1e3)
+            .collect();
+        if ms.is_empty() {
+            return None;
+        }
+        ms.sort_by(f64::total_cmp);
+        let rank = |p: f64| {
+            let idx = ((p / 100.0) * ms.len() as f64).ceil() as usize;
+            ms[idx.clamp(1, ms.len()) - 1]
+        };
+        Some(Percentiles {
+            min: ms[0],
+            p50: rank(50.0),
+            p90: rank(90.0),
+            p99: rank(99.0),
+            max: ms[ms.len() - 1],
+            mean: ms.iter().sum::<f64>() / ms.len() as f64,
+        })
+    }
+}
+
+/// The statistics of one completed phase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseStats {
+    /// Which phase.
+    pub phase: Phase,
+    /// Requests sent.
+    pub sent: u64,
+    /// Requests that completed successfully.
+    pub completed: u64,
+    /// Requests that failed.
+    pub failed: u64,
+    /// Wall time of the phase, in seconds.
+    pub duration_s: f64,
+    /// Successful requests per second.
+    pub request_throughput: f64,
+    /// Generated tokens per second (successful requests).
+    pub output_token_throughput: f64,
+    /// Tokens generated in total.
+    pub output_tokens: u64,
+    /// Request latency of successful requests.
+    pub latency_ms: Option<Percentiles>,
+    /// Time to first token of successful streamed requests.
+    pub time_to_first_token_ms: Option<Percentiles>,
+    /// Distinct error messages with their counts, most frequent first.
+    pub errors: Vec<(String, u64)>,
+}
+
+impl PhaseStats {
+    /// Computes the statistics of `records` measured over `duration`.
+    pub fn from_records(phase: Phase, records: &[RequestRecord], duration: Duration) -> Self {
+        let ok: Vec<&RequestRecord> = records.iter().filter(|r| r.error.is_none()).collect();
+        let secs = duration.as_secs_f64();
+        let per_second = |n: f64| if secs > 0.0 { n / secs } else { 0.0 };
+        let output_tokens: u64 = ok.iter().map(|r| r.output_tokens).sum();
+        let mut errors: Vec<(String, u64)> = Vec::new();
+        for e in records.iter().filter_map(|r| r.error.as_deref()) {
+            match errors.iter_mut().find(|(m, _)| m == e) {
+                Some((_, n)) => *n += 1,
+                None => errors.push((e.to_owned(), 1)),
+            }
+        }
+        errors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        PhaseStats {
+            phase,
+            sent: records.len() as u64,
+            completed: ok.len() as u64,
+            failed: (records.len() - ok.len()) as u64,
+            duration_s: secs,
+            request_throughput: per_second(ok.len() as f64),
+            output_token_throughput: per_second(output_tokens as f64),
+            output_tokens,
+            latency_ms: Percentiles::of_durations(ok.iter().map(|r| r.latency)),
+            time_to_first_token_ms: Percentiles::of_durations(
+                ok.iter().filter_map(|r| r.time_to_first_token),
+            ),
+            errors,
+        }
+    }
+}
+
+/// Everything a run measured: what exporters write.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchmarkResults {
+    /// Endpoint name used (e.g. `chat`).
+    pub endpoint: String,
+    /// Model name sent.
+    pub model: String,
+    /// Transport name used (e.g. `in_engine`).
+    pub transport: String,
+    /// Whether the run was interrupted before it finished.
+    pub interrupted: bool,
+    /// One entry per completed phase, in order.
+    pub phases: Vec<PhaseStats>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(v: u64) -> Duration {
+        Duration::from_millis(v)
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let p = Percentiles::of_durations((1..=100).map(ms)).unwrap();
+        assert_eq!((p.min, p.p50, p.p90, p.p99, p.max), (1.0, 50.0, 90.0, 99.0, 100.0));
+        assert!((p.mean - 50.5).abs() < 1e-9);
+        let one = Percentiles::of_durations([ms(7)]).unwrap();
+        assert_eq!((one.p50, one.p99), (7.0, 7.0));
+        assert!(Percentiles::of_durations([]).is_none());
+    }
+
+    #[test]
+    fn stats_count_successes_failures_tokens_and_errors() {
+        let ok = |l, t| RequestRecord {
+            latency: ms(l),
+            time_to_first_token: Some(ms(l / 2)),
+            output_tokens: t,
+            error: None,
+        };
+        let failed = |e: &str| RequestRecord {
+            latency: ms(1),
+            time_to_first_token: None,
+            output_tokens: 0,
+            error: Some(e.into()),
+        };
+        let records = [ok(10, 5), ok(30, 7), failed("500"), failed("timeout"), failed("500")];
+        let s = PhaseStats::from_records(Phase::Profiling, &records, Duration::from_secs(2));
+        assert_eq!((s.sent, s.completed, s.failed), (5, 2, 3));
+        assert_eq!(s.output_tokens, 12);
+        assert_eq!(s.request_throughput, 1.0);
+        assert_eq!(s.output_token_throughput, 6.0);
+        assert_eq!(s.latency_ms.unwrap().max, 30.0);
+        assert_eq!(s.time_to_first_token_ms.unwrap().min, 5.0);
+        assert_eq!(s.errors, [("500".to_string(), 2), ("timeout".to_string(), 1)]);
+    }
+}
