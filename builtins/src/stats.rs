@@ -74,10 +74,7 @@ impl Percentiles {
     /// Summarises `values` (any order); `None` when empty. Percentiles use
     /// the nearest-rank method.
     pub fn of_durations(values: impl IntoIterator<Item = Duration>) -> Option<Percentiles> {
-        let mut ms: Vec<f64> = values
-            .into_iter()
-            .map(|d| d.as_secs_f64() * 1e3)
-            .collect();
+        let mut ms: Vec<f64> = values.into_iter().map(|d| d.as_secs_f64() * 1e3).collect();
         if ms.is_empty() {
             return None;
         }
@@ -183,7 +180,10 @@ mod tests {
     #[test]
     fn nearest_rank_percentiles() {
         let p = Percentiles::of_durations((1..=100).map(ms)).unwrap();
-        assert_eq!((p.min, p.p50, p.p90, p.p99, p.max), (1.0, 50.0, 90.0, 99.0, 100.0));
+        assert_eq!(
+            (p.min, p.p50, p.p90, p.p99, p.max),
+            (1.0, 50.0, 90.0, 99.0, 100.0)
+        );
         assert!((p.mean - 50.5).abs() < 1e-9);
         let one = Percentiles::of_durations([ms(7)]).unwrap();
         assert_eq!((one.p50, one.p99), (7.0, 7.0));
@@ -204,7 +204,13 @@ mod tests {
             output_tokens: 0,
             error: Some(e.into()),
         };
-        let records = [ok(10, 5), ok(30, 7), failed("500"), failed("timeout"), failed("500")];
+        let records = [
+            ok(10, 5),
+            ok(30, 7),
+            failed("500"),
+            failed("timeout"),
+            failed("500"),
+        ];
         let s = PhaseStats::from_records(Phase::Profiling, &records, Duration::from_secs(2));
         assert_eq!((s.sent, s.completed, s.failed), (5, 2, 3));
         assert_eq!(s.output_tokens, 12);
@@ -212,6 +218,9 @@ mod tests {
         assert_eq!(s.output_token_throughput, 6.0);
         assert_eq!(s.latency_ms.unwrap().max, 30.0);
         assert_eq!(s.time_to_first_token_ms.unwrap().min, 5.0);
-        assert_eq!(s.errors, [("500".to_string(), 2), ("timeout".to_string(), 1)]);
+        assert_eq!(
+            s.errors,
+            [("500".to_string(), 2), ("timeout".to_string(), 1)]
+        );
     }
 }

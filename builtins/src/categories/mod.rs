@@ -10,7 +10,9 @@ mod timing_strategy;
 mod transport;
 mod ui;
 
-pub use dataset_sampler::{DatasetSampler, DatasetSamplerCategory, DatasetSamplerFactory, SamplerArgs};
+pub use dataset_sampler::{
+    DatasetSampler, DatasetSamplerCategory, DatasetSamplerFactory, SamplerArgs,
+};
 pub use endpoint::{
     Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointFactory, EndpointMetadata,
     Output, ParsedResponse, Prompt, Ranking, StreamDelta, Usage,
