@@ -3,6 +3,35 @@
 //!
 //! Adding a builtin: write the type (and its `Implementation<Category>`) in
 //! its category's module, then add one line here with `origin = builtin`.
+//! `tests/registry_file.rs` fails when a builtin type has no line here, or a
+//! line names a type that is not a builtin.
+//!
+//! (`lib.rs` declares this module `#[rustfmt::skip]` so each registration
+//! stays on one line.)
 
 #[allow(unused_imports)]
 use registry_core::register_lazy;
+
+#[allow(unused_imports)]
+use crate::categories::*;
+
+// endpoint ------------------------------------------------------------------
+
+
+// transport -----------------------------------------------------------------
+
+
+// timing_strategy -----------------------------------------------------------
+
+
+// phase_hook ----------------------------------------------------------------
+
+
+// ui ------------------------------------------------------------------------
+
+
+// exporter ------------------------------------------------------------------
+
+
+// dataset_sampler -----------------------------------------------------------
+

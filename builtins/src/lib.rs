@@ -21,6 +21,7 @@ pub mod timing;
 pub mod transports;
 pub mod ui;
 
+#[rustfmt::skip]
 mod aiperf_registry;
 
 /// The link anchor: call it (or `use aiperf_builtins as _;`) from a binary
