@@ -22,16 +22,21 @@ use crate::categories::*;
 
 
 // timing_strategy -----------------------------------------------------------
-
+register_lazy!(TimingStrategyCategory, "fixed_schedule", crate::timing::FixedSchedule, id = "fixed_schedule", origin = builtin);
+register_lazy!(TimingStrategyCategory, "request_rate", crate::timing::RequestRate, id = "constant_rate", origin = builtin);
+register_lazy!(TimingStrategyCategory, "concurrency", crate::timing::Concurrency, id = "fixed_concurrency", origin = builtin);
 
 // phase_hook ----------------------------------------------------------------
-
+register_lazy!(PhaseHookCategory, "logging", crate::phase_hooks::Logging, id = "tracing_log", origin = builtin);
 
 // ui ------------------------------------------------------------------------
-
+register_lazy!(UiCategory, "none", crate::ui::NoUi, id = "no_ui", origin = builtin);
+register_lazy!(UiCategory, "simple", crate::ui::Simple, id = "simple_progress", origin = builtin);
 
 // exporter ------------------------------------------------------------------
-
+register_lazy!(ExporterCategory, "json", crate::exporters::Json, id = "json_file", origin = builtin);
+register_lazy!(ExporterCategory, "csv", crate::exporters::Csv, id = "csv_file", origin = builtin);
 
 // dataset_sampler -----------------------------------------------------------
-
+register_lazy!(DatasetSamplerCategory, "sequential", crate::samplers::Sequential, id = "in_order", origin = builtin);
+register_lazy!(DatasetSamplerCategory, "random", crate::samplers::Random, id = "seeded_uniform", origin = builtin);

@@ -10,11 +10,14 @@
 //! A binary that uses this crate links its registrations by using any of
 //! its items; [`link`] is the explicit anchor for one that does not.
 
+#![warn(missing_docs)]
+
 pub mod categories;
 pub mod config;
 pub mod endpoints;
 pub mod exporters;
 pub mod phase_hooks;
+mod rng;
 pub mod samplers;
 pub mod stats;
 pub mod timing;

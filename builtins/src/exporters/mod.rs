@@ -1,1 +1,69 @@
-//! (being written)
+//! Builtin exporters: result files in AIPerf's names.
+
+mod csv;
+mod json;
+
+pub use csv::Csv;
+pub use json::Json;
+
+use std::path::{Path, PathBuf};
+
+use registry_core::BoxError;
+
+/// Writes `contents` to `dir/file_name`, with the path in the error.
+fn write_file(dir: &Path, file_name: &str, contents: &[u8]) -> Result<PathBuf, BoxError> {
+    let path = dir.join(file_name);
+    std::fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Rejects any config: these exporters have no settings.
+fn no_settings(config: &serde_json::Value) -> Result<(), BoxError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct NoSettings {}
+    crate::config::parse_config::<NoSettings>(config).map(drop)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use crate::stats::{BenchmarkResults, Phase, PhaseStats, RequestRecord};
+
+    /// A fresh, empty directory under the system temp dir.
+    pub(crate) fn temp_dir(test: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("aiperf-builtins-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    pub(crate) fn results() -> BenchmarkResults {
+        let ok = |ms| RequestRecord {
+            latency: Duration::from_millis(ms),
+            time_to_first_token: Some(Duration::from_millis(ms / 2)),
+            output_tokens: 8,
+            error: None,
+        };
+        let failed = RequestRecord {
+            latency: Duration::from_millis(1),
+            time_to_first_token: None,
+            output_tokens: 0,
+            error: Some("HTTP 500, \"overloaded\"".into()),
+        };
+        BenchmarkResults {
+            endpoint: "chat".into(),
+            model: "demo".into(),
+            transport: "in_engine".into(),
+            interrupted: false,
+            phases: vec![PhaseStats::from_records(
+                Phase::Profiling,
+                &[ok(10), ok(30), failed],
+                Duration::from_secs(2),
+            )],
+        }
+    }
+}

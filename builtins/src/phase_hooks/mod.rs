@@ -1,1 +1,5 @@
-//! (being written)
+//! Builtin phase hooks.
+
+mod logging;
+
+pub use logging::{Logging, LoggingConfig, summary_line};

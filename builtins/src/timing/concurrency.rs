@@ -1,0 +1,96 @@
+//! `concurrency`: a fixed number of requests in flight.
+
+use std::time::Duration;
+
+use registry_core::{BoxError, Implementation};
+use serde::Deserialize;
+
+use super::require_positive;
+use crate::categories::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
+use crate::config::parse_config;
+
+/// Config of [`Concurrency`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConcurrencyConfig {
+    /// Requests kept in flight; at least 1.
+    pub concurrency: u64,
+    /// Requests to issue in the phase; at least 1.
+    pub requests: u64,
+}
+
+/// Keeps `concurrency` requests in flight until `requests` were issued:
+/// each completion immediately frees a slot for the next request.
+#[derive(Debug, Clone)]
+pub struct Concurrency {
+    concurrency: u64,
+    requests: u64,
+}
+
+impl Concurrency {
+    /// A strategy from its config, checked.
+    pub fn new(config: ConcurrencyConfig) -> Result<Self, BoxError> {
+        Ok(Concurrency {
+            concurrency: require_positive("concurrency", config.concurrency)?,
+            requests: require_positive("requests", config.requests)?,
+        })
+    }
+}
+
+impl TimingStrategy for Concurrency {
+    fn next(&mut self, progress: Progress) -> Decision {
+        if progress.issued >= self.requests {
+            Decision::Done
+        } else if progress.in_flight() >= self.concurrency {
+            Decision::WaitForCompletion
+        } else {
+            Decision::IssueAt(Duration::ZERO)
+        }
+    }
+
+    fn total_requests(&self) -> Option<u64> {
+        Some(self.requests)
+    }
+}
+
+impl Implementation<TimingStrategyCategory> for Concurrency {
+    const METADATA: () = ();
+    const DESCRIPTION: &'static str =
+        "Keeps `concurrency` requests in flight until `requests` requests were issued.";
+
+    fn create(args: TimingArgs) -> Result<Self, BoxError> {
+        Concurrency::new(parse_config(&args.config)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_configured_number_in_flight() {
+        let config = serde_json::json!({"concurrency": 2, "requests": 3});
+        let mut s = Concurrency::create(TimingArgs { config }).unwrap();
+        let p = |issued, finished| Progress {
+            issued,
+            finished,
+            elapsed: Duration::from_secs(1),
+        };
+        assert_eq!(s.next(p(0, 0)), Decision::IssueAt(Duration::ZERO));
+        assert_eq!(s.next(p(1, 0)), Decision::IssueAt(Duration::ZERO));
+        assert_eq!(s.next(p(2, 0)), Decision::WaitForCompletion);
+        assert_eq!(s.next(p(2, 1)), Decision::IssueAt(Duration::ZERO));
+        assert_eq!(s.next(p(3, 1)), Decision::Done);
+        assert_eq!(s.total_requests(), Some(3));
+    }
+
+    #[test]
+    fn rejects_zero_concurrency() {
+        let config = serde_json::json!({"concurrency": 0, "requests": 3});
+        let e = Concurrency::create(TimingArgs { config }).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid config: `concurrency` must be at least 1, got 0"
+        );
+    }
+}
