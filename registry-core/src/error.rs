@@ -185,9 +185,9 @@ pub enum RegistryError {
 
     /// Crates that should have been linked contributed no registration.
     #[error(
-        "no registration from {} is linked; add `use <crate> as _;` (the link anchor) to the \
-         binary that enables {}",
+        "no registration from {} is linked; add the link anchor {} to the binary that enables {}",
         missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+        missing.iter().map(|c| format!("`use {} as _;`", c.replace('-', "_"))).collect::<Vec<_>>().join(" "),
         if missing.len() == 1 { "it" } else { "them" }
     )]
     NotLinked {

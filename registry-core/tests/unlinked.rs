@@ -24,8 +24,8 @@ fn a_crate_nobody_references_is_not_linked_and_that_is_detected() {
     assert!(matches!(&err, RegistryError::NotLinked { missing } if missing == &["fixture-beta"]));
     assert_eq!(
         err.to_string(),
-        "no registration from `fixture-beta` is linked; add `use <crate> as _;` (the link anchor) \
-         to the binary that enables it"
+        "no registration from `fixture-beta` is linked; add the link anchor \
+         `use fixture_beta as _;` to the binary that enables it"
     );
 }
 

@@ -1,0 +1,195 @@
+//! The `aiperf` command line: `aiperf plugins` shows what the registry
+//! holds and what each name resolves to, in the shape of AIPerf's own
+//! `aiperf plugins` command.
+//!
+//! The binary (`src/main.rs`) only calls [`main`]. The plugin crates it
+//! links are chosen by Cargo features (`nvidia-optimized`, `prometheus`,
+//! `adaptive-rate`, `all-plugins`; none by default) and anchored in
+//! [`linked`].
+//!
+//! Environment (read at start-up, invalid values are errors that name the
+//! variable): `AIPERF_PLUGIN_CRATES` (allow-list of active plugin crates),
+//! `AIPERF_USE` (`category.name=identifier,...` overrides), `AIPERF_LOG`
+//! (`error`, `warn` (default), `info`, `debug`, `trace`).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use registry_core::env::EnvSettings;
+use serde::Serialize;
+
+pub mod linked;
+pub mod plugins;
+mod table;
+
+/// The prefix of the environment variables the registry reads.
+pub const ENV_PREFIX: &str = "AIPERF";
+
+/// `aiperf`: LLM benchmarking built from a compile-time plugin registry.
+#[derive(Debug, Parser)]
+#[command(name = "aiperf", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the plugin registry: packages, categories, names, candidates.
+    Plugins(PluginsArgs),
+}
+
+/// `aiperf plugins [CATEGORY [NAME]] [--all] [--internal] [--validate] [--json]`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    aiperf plugins                  installed packages\n  \
+    aiperf plugins --all            every category and its names\n  \
+    aiperf plugins endpoint         the names of one category\n  \
+    aiperf plugins endpoint chat    candidates of one name, which is selected and why\n  \
+    aiperf plugins --validate       check the whole registry (exit 1 on problems)")]
+pub struct PluginsArgs {
+    /// A category (e.g. `endpoint`); case-insensitive, `-` equals `_`.
+    pub category: Option<String>,
+    /// A name within the category (e.g. `chat`).
+    pub name: Option<String>,
+    /// List every category with its names.
+    #[arg(long, conflicts_with_all = ["category", "validate"])]
+    pub all: bool,
+    /// With `--all`: include internal categories.
+    #[arg(long, requires = "all")]
+    pub internal: bool,
+    /// Check the whole registry and the environment; exit 1 on any problem.
+    #[arg(long, conflicts_with = "category")]
+    pub validate: bool,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses the command line, runs the command, and maps failures to exit
+/// code 1 (after printing `error: ...` to stderr). Usage errors exit 2.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli) {
+        Ok(output) => {
+            print!("{}", output.text);
+            if output.success {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What a command printed, and whether it succeeded.
+#[derive(Debug)]
+pub struct Output {
+    /// Text for stdout.
+    pub text: String,
+    /// `false` makes the process exit 1 (e.g. failed validation).
+    pub success: bool,
+}
+
+fn init_logging() {
+    let level = match std::env::var("AIPERF_LOG").as_deref() {
+        Ok("error") => tracing::Level::ERROR,
+        Ok("info") => tracing::Level::INFO,
+        Ok("debug") => tracing::Level::DEBUG,
+        Ok("trace") => tracing::Level::TRACE,
+        _ => tracing::Level::WARN,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, String> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| e.to_string())
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Output, String> {
+    match cli.command {
+        Command::Plugins(args) => run_plugins(&args),
+    }
+}
+
+fn run_plugins(args: &PluginsArgs) -> Result<Output, String> {
+    let env = EnvSettings::from_env(ENV_PREFIX).map_err(|e| e.to_string());
+    if args.validate {
+        let env = env.and_then(|s| s.apply().map(|()| s).map_err(|e| e.to_string()));
+        let view = plugins::validate(env, linked::LINKED_CRATES);
+        let text = if args.json {
+            to_json(&view)?
+        } else {
+            plugins::render_validation(&view)
+        };
+        return Ok(Output {
+            text,
+            success: view.ok,
+        });
+    }
+    env?.apply().map_err(|e| e.to_string())?;
+    registry_core::require_linked(linked::LINKED_CRATES.iter().copied())
+        .map_err(|e| e.to_string())?;
+
+    let text = match (&args.category, &args.name) {
+        (None, _) if args.all => {
+            let views = plugins::all_categories(args.internal).map_err(|e| e.to_string())?;
+            if args.json {
+                to_json(&views)?
+            } else {
+                views
+                    .iter()
+                    .map(plugins::render_category)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        }
+        (None, _) => {
+            let views = plugins::packages();
+            if args.json {
+                to_json(&views)?
+            } else {
+                plugins::render_packages(&views)
+            }
+        }
+        (Some(category), None) => {
+            let category = registry_core::category(category).map_err(|e| e.to_string())?;
+            let view = plugins::category_view(category).map_err(|e| e.to_string())?;
+            if args.json {
+                to_json(&view)?
+            } else {
+                plugins::render_category(&view)
+            }
+        }
+        (Some(category), Some(name)) => {
+            let category = registry_core::category(category).map_err(|e| e.to_string())?;
+            let view = plugins::detail_view(category, name).map_err(|e| e.to_string())?;
+            if args.json {
+                to_json(&view)?
+            } else {
+                plugins::render_detail(&view)
+            }
+        }
+    };
+    Ok(Output {
+        text,
+        success: true,
+    })
+}
