@@ -151,6 +151,56 @@ pub use registry_macros::register_lazy;
 /// ```
 pub use registry_macros::register;
 
+/// A string enum of known names plus `Other(Name)` for every other
+/// well-formed name (DESIGN §6; seed 004's `DynamicStrEnum`).
+///
+/// ```
+/// registry_core::dynamic_str_enum! {
+///     /// Endpoint names.
+///     pub enum EndpointType {
+///         /// OpenAI chat completions.
+///         Chat = "chat",
+///         Embeddings = "embeddings",
+///     }
+/// }
+///
+/// // Parsing uses the registry's normalisation: a known name in any
+/// // spelling is its variant, never `Other`.
+/// assert_eq!("Chat".parse::<EndpointType>().unwrap(), EndpointType::Chat);
+/// assert_eq!(EndpointType::parse(" CHAT ").unwrap(), EndpointType::Chat);
+/// // Unknown well-formed names (e.g. a plugin's) are `Other`, canonical.
+/// let plugin = EndpointType::parse("My-Plugin").unwrap();
+/// assert_eq!(plugin.as_str(), "my_plugin");
+/// assert!(!plugin.is_known());
+/// // Only malformed names are errors.
+/// assert!(EndpointType::parse("chat bot").is_err());
+/// // Equality with strings normalises too.
+/// assert!(EndpointType::Chat == "chat" && EndpointType::Chat == "CHAT");
+/// // Iteration covers the known variants only.
+/// assert_eq!(EndpointType::KNOWN.len(), 2);
+/// // A plugin crate exports typed constants for its own names.
+/// pub const MY_PLUGIN: EndpointType = EndpointType::from_static("my_plugin");
+/// assert_eq!(plugin, MY_PLUGIN);
+/// // serde: a plain string.
+/// assert_eq!(serde_json::to_string(&EndpointType::Chat).unwrap(), r#""chat""#);
+/// assert_eq!(serde_json::from_str::<EndpointType>(r#""my-plugin""#).unwrap(), MY_PLUGIN);
+/// ```
+///
+/// Generated API: `KNOWN`, `as_str`, `is_known`, `parse` (and `FromStr`,
+/// `TryFrom<&str>`), `from_name` (and `From<Name>`), the `const fn
+/// from_static`, `Display`, equality with `&str`/`str`, `Eq`/`Hash`/`Ord` by
+/// canonical name, and serde as a plain string. There is deliberately no
+/// `From<&str>`: `From` must not fail, and a malformed name can only fail.
+///
+/// With `#[category(SomeCategory)]` on the enum it also gets
+/// `registration()` and `parse_registered(input)`, which check a value
+/// against the live registry and return the registry's error (available
+/// names and a suggestion).
+///
+/// Compile-time errors: an empty or non-canonical name, the same name on
+/// two variants, a variant named `Other`.
+pub use registry_macros::dynamic_str_enum;
+
 #[doc(hidden)]
 pub mod __private {
     #[cfg(not(feature = "inventory"))]
@@ -161,6 +211,7 @@ pub mod __private {
     #[cfg(feature = "inventory")]
     pub use inventory;
     pub use linkme;
+    pub use serde;
 }
 
 // The workspace README's examples are compiled and run as doc-tests.

@@ -55,6 +55,92 @@ pub fn normalize(input: &str) -> Result<Cow<'_, str>, NameError> {
     normalize_into(input, &mut buf).map(|s| Cow::Owned(s.to_owned()))
 }
 
+/// A name in canonical spelling: borrowed from a literal
+/// ([`Name::from_static`], usable in `const`) or owned (from [`Name::parse`]).
+///
+/// It is what `Other(..)` of a [`dynamic_str_enum!`](crate::dynamic_str_enum)
+/// holds, so every value compares, hashes and prints by its canonical form.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(Cow<'static, str>);
+
+impl Name {
+    /// Normalises user input (see [`normalize`]).
+    pub fn parse(input: &str) -> Result<Name, NameError> {
+        normalize(input).map(|n| Name(Cow::Owned(n.into_owned())))
+    }
+
+    /// A name from a literal that must already be canonical. Evaluated in a
+    /// `const`, a bad literal is a compile error; at run time it panics, so
+    /// use [`Name::parse`] for anything that is not a literal.
+    pub const fn from_static(name: &'static str) -> Name {
+        assert!(
+            is_canonical(name),
+            "Name::from_static: not a canonical name ([a-z0-9][a-z0-9_]{{0,127}})"
+        );
+        Name(Cow::Borrowed(name))
+    }
+
+    /// The canonical spelling.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::str::FromStr for Name {
+    type Err = NameError;
+    fn from_str(input: &str) -> Result<Name, NameError> {
+        Name::parse(input)
+    }
+}
+
+impl serde::Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Name, D::Error> {
+        let raw = <Cow<'de, str>>::deserialize(deserializer)?;
+        Name::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+#[doc(hidden)]
+/// `a == b` in a `const fn` (for `dynamic_str_enum!`'s `from_static`).
+pub const fn __str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 fn trim(input: &str) -> &str {
     input.trim_matches(|c: char| c.is_ascii_whitespace())
 }

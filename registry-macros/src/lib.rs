@@ -1,17 +1,22 @@
 //! Procedural macros of [`registry-core`](https://docs.rs/registry-core):
-//! `register_lazy!` and `#[register]`. Use them through `registry_core`,
-//! which re-exports them with their documentation.
+//! `register_lazy!`, `#[register]` and `dynamic_str_enum!`. Use them through
+//! `registry_core`, which re-exports them with their documentation.
 //!
-//! Both forms expand to the same thing: a `static` registration submitted to
-//! the registry. Names and identifiers are checked here, at compile time, so
-//! a bad one points at the literal that is wrong.
+//! `register_lazy!` and `#[register]` expand to the same thing: a `static`
+//! registration submitted to the registry. Names and identifiers are checked
+//! here, at compile time, so a bad one points at the literal that is wrong.
 
 use proc_macro::TokenStream;
-use proc_macro2::{Span, TokenStream as TokenStream2};
-use quote::{quote, quote_spanned};
-use syn::parse::{Parse, ParseStream};
+use proc_macro2::Span;
+use quote::quote;
+use syn::Type;
 use syn::spanned::Spanned;
-use syn::{Ident, LitInt, LitStr, Path, Token, Type};
+
+mod name;
+mod register;
+mod str_enum;
+
+use register::{Head, RegisterLazy, expand};
 
 /// See `registry_core::register_lazy!`.
 #[proc_macro]
@@ -61,216 +66,9 @@ fn item_span(item: &syn::Item) -> Span {
     }
 }
 
-/// `Category, "name", <options>` — shared by both forms.
-struct Head {
-    category: Path,
-    name: LitStr,
-    identifier: LitStr,
-    priority: Option<LitInt>,
-    origin: Option<Ident>,
-}
-
-/// `Category, "name", Type, <options>`.
-struct RegisterLazy {
-    head: Head,
-    ty: Type,
-}
-
-impl Parse for RegisterLazy {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let category: Path = input.parse()?;
-        input.parse::<Token![,]>()?;
-        let name = parse_name(input, "name")?;
-        input.parse::<Token![,]>()?;
-        let ty: Type = input.parse()?;
-        let head = parse_options(input, category, name)?;
-        Ok(RegisterLazy { head, ty })
-    }
-}
-
-impl Parse for Head {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let category: Path = input.parse()?;
-        input.parse::<Token![,]>()?;
-        let name = parse_name(input, "name")?;
-        parse_options(input, category, name)
-    }
-}
-
-fn parse_name(input: ParseStream, what: &str) -> syn::Result<LitStr> {
-    let lit: LitStr = input.parse().map_err(|e| {
-        syn::Error::new(
-            e.span(),
-            format!("expected the {what} as a string literal, e.g. \"chat\""),
-        )
-    })?;
-    check_name(&lit, what)?;
-    Ok(lit)
-}
-
-/// `, id = "...", priority = N, origin = builtin|plugin` in any order.
-fn parse_options(input: ParseStream, category: Path, name: LitStr) -> syn::Result<Head> {
-    let mut identifier: Option<LitStr> = None;
-    let mut priority: Option<LitInt> = None;
-    let mut origin: Option<Ident> = None;
-    while !input.is_empty() {
-        input.parse::<Token![,]>()?;
-        if input.is_empty() {
-            break;
-        }
-        let key: Ident = input.parse()?;
-        input.parse::<Token![=]>()?;
-        let duplicate = |set: bool| {
-            if set {
-                Err(syn::Error::new(
-                    key.span(),
-                    format!("`{key}` is given twice"),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        match key.to_string().as_str() {
-            "id" => {
-                duplicate(identifier.is_some())?;
-                identifier = Some(parse_name(input, "identifier")?);
-            }
-            "priority" => {
-                duplicate(priority.is_some())?;
-                let negative = input.parse::<Option<Token![-]>>()?.is_some();
-                let lit: LitInt = input.parse()?;
-                let value: i64 = lit.base10_parse()?;
-                let value = if negative { -value } else { value };
-                if i32::try_from(value).is_err() {
-                    return Err(syn::Error::new(lit.span(), "priority must fit in an i32"));
-                }
-                priority = Some(LitInt::new(&value.to_string(), lit.span()));
-            }
-            "origin" => {
-                duplicate(origin.is_some())?;
-                let value: Ident = input.parse()?;
-                if value != "builtin" && value != "plugin" {
-                    return Err(syn::Error::new(
-                        value.span(),
-                        "origin is `builtin` (the application's own registry file) or `plugin`",
-                    ));
-                }
-                origin = Some(value);
-            }
-            _ => {
-                return Err(syn::Error::new(
-                    key.span(),
-                    format!(
-                        "unknown option `{key}`; the options are `id`, `priority` and `origin`"
-                    ),
-                ));
-            }
-        }
-    }
-    let identifier = identifier.ok_or_else(|| {
-        syn::Error::new(
-            name.span(),
-            "missing `id = \"...\"`: every registration needs an identifier, unique within its \
-             category and name (e.g. `id = \"openai_chat\"`)",
-        )
-    })?;
-    Ok(Head {
-        category,
-        name,
-        identifier,
-        priority,
-        origin,
-    })
-}
-
-/// The rule of `registry_core::name::is_canonical`, checked at compile time.
-fn is_canonical(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && b[0] != b'_'
-        && b.iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-}
-
-fn check_name(lit: &LitStr, what: &str) -> syn::Result<()> {
-    let value = lit.value();
-    if value.is_empty() {
-        return Err(syn::Error::new(
-            lit.span(),
-            format!("the {what} must not be empty"),
-        ));
-    }
-    if is_canonical(&value) {
-        return Ok(());
-    }
-    let fixed: String = value
-        .trim()
-        .chars()
-        .map(|c| {
-            if c == '-' {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect();
-    let hint = if is_canonical(&fixed) {
-        format!("; write \"{fixed}\"")
-    } else {
-        String::new()
-    };
-    Err(syn::Error::new(
-        lit.span(),
-        format!(
-            "invalid {what} \"{value}\": {what}s are lowercase ASCII letters, digits and `_`, \
-             starting with a letter or digit, at most 128 bytes{hint}"
-        ),
-    ))
-}
-
-fn expand(head: &Head, ty: &Type) -> TokenStream2 {
-    let Head {
-        category,
-        name,
-        identifier,
-        priority,
-        origin,
-    } = head;
-    let priority = priority.as_ref().map_or_else(|| quote!(0), |p| quote!(#p));
-    let origin = match origin {
-        Some(o) if o == "builtin" => quote_spanned!(o.span()=> Builtin),
-        _ => quote!(Plugin),
-    };
-    // Spans: an unknown category points at the category path, a type that
-    // does not implement the category's trait points at the type.
-    let cat = quote_spanned!(category.span()=> __RegistryCategory);
-    let imp = quote_spanned!(ty.span()=> __RegistryImplementation);
-    let cast = quote_spanned!(ty.span()=>
-        ::std::boxed::Box::new(value) as ::std::boxed::Box<<#cat as ::registry_core::Category>::Object>
-    );
-    quote! {
-        const _: () = {
-            type #cat = #category;
-            type #imp = #ty;
-            static __REGISTRY_REGISTRATION: ::registry_core::Registration<#cat> =
-                ::registry_core::Registration::<#cat>::__new::<#imp>(
-                    ::registry_core::__private::Site {
-                        name: #name,
-                        identifier: #identifier,
-                        origin: ::registry_core::Origin::#origin,
-                        priority: #priority,
-                        package: &::registry_core::package!(),
-                        module_path: ::core::module_path!(),
-                    },
-                    |args: <#cat as ::registry_core::Category>::Args| {
-                        match <#imp as ::registry_core::Implementation<#cat>>::create(args) {
-                            ::core::result::Result::Ok(value) => ::core::result::Result::Ok(#cast),
-                            ::core::result::Result::Err(error) => ::core::result::Result::Err(error),
-                        }
-                    },
-                );
-            ::registry_core::__submit_registration!(__REGISTRY_REGISTRATION);
-        };
-    }
+/// See `registry_core::dynamic_str_enum!`.
+#[proc_macro]
+pub fn dynamic_str_enum(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as str_enum::StrEnum);
+    input.expand().into()
 }
