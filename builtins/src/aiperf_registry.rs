@@ -16,7 +16,10 @@ use registry_core::register_lazy;
 use crate::categories::*;
 
 // endpoint ------------------------------------------------------------------
-
+register_lazy!(EndpointCategory, "chat", crate::endpoints::OpenAiChat, id = "openai_chat", origin = builtin);
+register_lazy!(EndpointCategory, "completions", crate::endpoints::OpenAiCompletions, id = "openai_completions", origin = builtin);
+register_lazy!(EndpointCategory, "embeddings", crate::endpoints::OpenAiEmbeddings, id = "openai_embeddings", origin = builtin);
+register_lazy!(EndpointCategory, "rankings", crate::endpoints::NimRankings, id = "nim_rankings", origin = builtin);
 
 // transport -----------------------------------------------------------------
 

@@ -101,6 +101,17 @@ pub enum EndpointError {
         /// The first bytes of the body.
         snippet: String,
     },
+    /// A field is present with the right type, but its value is unusable
+    /// (e.g. embedding vectors of different lengths).
+    #[error("response has an invalid {path}: {problem}; body starts with {snippet:?}")]
+    InvalidField {
+        /// JSON path of the field, e.g. `data[].embedding`.
+        path: &'static str,
+        /// What is wrong with it, and what was expected.
+        problem: String,
+        /// The first bytes of the body.
+        snippet: String,
+    },
     /// The server answered with an error object.
     #[error("server returned an error: {message}")]
     Server {

@@ -1,1 +1,479 @@
-//! (being written)
+//! The builtin endpoints: the wire formats of the inference APIs AIPerf
+//! benchmarks.
+//!
+//! | name | type | identifier | path |
+//! |---|---|---|---|
+//! | `chat` | [`OpenAiChat`] | `openai_chat` | `/v1/chat/completions` |
+//! | `completions` | [`OpenAiCompletions`] | `openai_completions` | `/v1/completions` |
+//! | `embeddings` | [`OpenAiEmbeddings`] | `openai_embeddings` | `/v1/embeddings` |
+//! | `rankings` | [`NimRankings`] | `nim_rankings` | `/v1/ranking` |
+//!
+//! Their registrations are in `aiperf_registry.rs`. This module also holds
+//! what the four formats share: reading a body (malformed JSON, server error
+//! objects), JSON paths in error messages, `usage`, the `[DONE]` marker and
+//! merging [`EndpointArgs::extra`] into payloads.
+//!
+//! Every format reports an unusable response the same way:
+//!
+//! - a body that is not JSON: [`EndpointError::MalformedJson`];
+//! - `{"error": {"message": ..}}`, `{"error": ".."}`, `{"detail": ..}` or
+//!   `{"object": "error", "message": ..}`: [`EndpointError::Server`];
+//! - a missing or wrong-typed field: [`EndpointError::MissingField`] with
+//!   its JSON path (e.g. `choices[0].message.content`).
+
+mod chat;
+mod completions;
+mod embeddings;
+mod rankings;
+
+pub use chat::OpenAiChat;
+pub use completions::OpenAiCompletions;
+pub use embeddings::OpenAiEmbeddings;
+pub use rankings::NimRankings;
+
+use registry_core::BoxError;
+use serde_json::{Map, Value};
+
+use crate::categories::{EndpointArgs, EndpointError, Output, ParsedResponse, StreamDelta, Usage};
+
+/// At most this many characters of a body are quoted in error messages.
+const SNIPPET_CHARS: usize = 200;
+
+/// The first [`SNIPPET_CHARS`] characters of `body`, never cut inside a
+/// character; invalid UTF-8 shows as U+FFFD.
+fn snippet(body: &[u8]) -> String {
+    // A character is at most 4 bytes: this prefix holds SNIPPET_CHARS whole
+    // characters whenever the body has that many, so a character cut at the
+    // prefix's end is never among those kept.
+    let prefix = &body[..body.len().min(SNIPPET_CHARS * 4 + 3)];
+    String::from_utf8_lossy(prefix)
+        .chars()
+        .take(SNIPPET_CHARS)
+        .collect()
+}
+
+/// The message of a server error object, if `json` is one.
+fn server_error(json: &Value) -> Option<String> {
+    let object = json.as_object()?;
+    let present = |key: &str| object.get(key).filter(|v| !v.is_null());
+    if let Some(error) = present("error") {
+        return Some(match error {
+            Value::String(message) => message.clone(),
+            Value::Object(fields) => match fields.get("message") {
+                Some(Value::String(message)) => with_kind(message, fields),
+                _ => error.to_string(),
+            },
+            other => other.to_string(),
+        });
+    }
+    if let Some(detail) = present("detail") {
+        return Some(match detail {
+            Value::String(message) => message.clone(),
+            other => other.to_string(),
+        });
+    }
+    if object.get("object").and_then(Value::as_str) == Some("error") {
+        return Some(match object.get("message") {
+            Some(Value::String(message)) => with_kind(message, object),
+            _ => json.to_string(),
+        });
+    }
+    None
+}
+
+/// `message`, followed by the error object's `type` and `code` when present.
+fn with_kind(message: &str, fields: &Map<String, Value>) -> String {
+    let kind: Vec<String> = ["type", "code"]
+        .into_iter()
+        .filter_map(|key| match fields.get(key)? {
+            Value::Null => None,
+            Value::String(s) => Some(format!("{key} {s}")),
+            other => Some(format!("{key} {other}")),
+        })
+        .collect();
+    if kind.is_empty() {
+        message.to_owned()
+    } else {
+        format!("{message} ({})", kind.join(", "))
+    }
+}
+
+/// The value at a path like `choices[0].delta.content`.
+fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split(['.', '['])
+        .try_fold(root, |value, segment| match segment.strip_suffix(']') {
+            Some(index) => value.get(index.parse::<usize>().ok()?),
+            None => value.get(segment),
+        })
+}
+
+/// A parsed response body (or stream event), with the raw text kept for
+/// error messages.
+struct Body<'a> {
+    raw: &'a [u8],
+    json: Value,
+}
+
+impl<'a> Body<'a> {
+    /// Parses `raw`; a server error object is an error.
+    fn parse(raw: &'a [u8]) -> Result<Self, EndpointError> {
+        let json: Value =
+            serde_json::from_slice(raw).map_err(|source| EndpointError::MalformedJson {
+                source,
+                snippet: snippet(raw),
+            })?;
+        match server_error(&json) {
+            Some(message) => Err(EndpointError::Server { message }),
+            None => Ok(Body { raw, json }),
+        }
+    }
+
+    /// Parses the `data:` payload of a server-sent event; `None` for the
+    /// `[DONE]` end marker.
+    fn event(data: &'a str) -> Result<Option<Self>, EndpointError> {
+        let data = data.trim();
+        if data == "[DONE]" {
+            Ok(None)
+        } else {
+            Self::parse(data.as_bytes()).map(Some)
+        }
+    }
+
+    /// The value at `path`; `None` when it is absent or `null`.
+    fn get(&self, path: &str) -> Option<&Value> {
+        lookup(&self.json, path).filter(|v| !v.is_null())
+    }
+
+    fn missing(&self, path: &'static str, expected: &'static str) -> EndpointError {
+        EndpointError::MissingField {
+            path,
+            expected,
+            snippet: snippet(self.raw),
+        }
+    }
+
+    fn invalid(&self, path: &'static str, problem: String) -> EndpointError {
+        EndpointError::InvalidField {
+            path,
+            problem,
+            snippet: snippet(self.raw),
+        }
+    }
+
+    /// The string at `path`; absent, `null` or another type is an error.
+    fn str(&self, path: &'static str) -> Result<&str, EndpointError> {
+        self.get(path)
+            .and_then(Value::as_str)
+            .ok_or_else(|| self.missing(path, "a string"))
+    }
+
+    /// The string at `path`, `None` when absent or `null`; another type is
+    /// an error.
+    fn optional_str(&self, path: &'static str) -> Result<Option<&str>, EndpointError> {
+        match self.get(path) {
+            None => Ok(None),
+            Some(value) => value
+                .as_str()
+                .map(Some)
+                .ok_or_else(|| self.missing(path, "a string or null")),
+        }
+    }
+
+    /// The array at `path`.
+    fn array(&self, path: &'static str) -> Result<&[Value], EndpointError> {
+        self.get(path)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .ok_or_else(|| self.missing(path, "an array"))
+    }
+
+    /// The object at `path`.
+    fn object(&self, path: &'static str) -> Result<&Map<String, Value>, EndpointError> {
+        self.get(path)
+            .and_then(Value::as_object)
+            .ok_or_else(|| self.missing(path, "an object"))
+    }
+
+    /// The `usage` object, `None` when absent or `null`.
+    fn usage(&self) -> Result<Option<Usage>, EndpointError> {
+        if self.get("usage").is_none() {
+            return Ok(None);
+        }
+        self.object("usage")?;
+        Ok(Some(Usage {
+            prompt_tokens: self.count("usage.prompt_tokens")?,
+            completion_tokens: self.count("usage.completion_tokens")?,
+        }))
+    }
+
+    fn count(&self, path: &'static str) -> Result<Option<u64>, EndpointError> {
+        match self.get(path) {
+            None => Ok(None),
+            Some(value) => value
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| self.missing(path, "a non-negative integer")),
+        }
+    }
+}
+
+/// Inserts `extra` into the `payload` object, replacing fields of the same
+/// name.
+fn with_extra(mut payload: Value, extra: &Map<String, Value>) -> Value {
+    if let Value::Object(fields) = &mut payload {
+        fields.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    payload
+}
+
+/// The payload of an OpenAI generating endpoint: `model`, the format's
+/// `input` field, `stream`, the token limit under `limit_field` when given,
+/// `stream_options.include_usage` when streaming, then `extra`.
+fn generation_payload(
+    args: &EndpointArgs,
+    input: (&str, Value),
+    limit_field: &str,
+    max_tokens: Option<u32>,
+) -> Value {
+    let mut payload = serde_json::json!({"model": args.model, "stream": args.streaming});
+    payload[input.0] = input.1;
+    if let Some(max) = max_tokens {
+        payload[limit_field] = max.into();
+    }
+    if args.streaming {
+        payload["stream_options"] = serde_json::json!({"include_usage": true});
+    }
+    with_extra(payload, &args.extra)
+}
+
+/// A complete response whose generated text is the string at `path`.
+fn text_response(body: &[u8], path: &'static str) -> Result<ParsedResponse, EndpointError> {
+    let body = Body::parse(body)?;
+    Ok(ParsedResponse {
+        output: Output::Text(body.str(path)?.to_owned()),
+        usage: body.usage()?,
+    })
+}
+
+/// One event of an OpenAI stream: `[DONE]` is `None`; a chunk with an empty
+/// `choices` array (the `include_usage` chunk) has empty text; otherwise
+/// `text` reads the chunk's text from `choices[0]`. `usage` is read from
+/// every chunk.
+fn choices_event(
+    data: &str,
+    text: impl FnOnce(&Body<'_>) -> Result<String, EndpointError>,
+) -> Result<Option<StreamDelta>, EndpointError> {
+    let Some(body) = Body::event(data)? else {
+        return Ok(None);
+    };
+    let text = if body.array("choices")?.is_empty() {
+        String::new()
+    } else {
+        text(&body)?
+    };
+    Ok(Some(StreamDelta {
+        text,
+        usage: body.usage()?,
+    }))
+}
+
+/// The constructor check of an endpoint that cannot stream.
+fn reject_streaming(args: &EndpointArgs, endpoint: &'static str) -> Result<(), BoxError> {
+    if args.streaming {
+        Err(format!(
+            "{}; set streaming: false",
+            EndpointError::StreamingUnsupported(endpoint)
+        )
+        .into())
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use registry_core::Implementation;
+    use serde_json::json;
+
+    use super::*;
+    use crate::categories::Endpoint;
+
+    fn args() -> EndpointArgs {
+        EndpointArgs {
+            model: "m".into(),
+            ..EndpointArgs::default()
+        }
+    }
+
+    fn all() -> Vec<(&'static str, Box<dyn Endpoint>)> {
+        vec![
+            ("chat", Box::new(OpenAiChat::create(args()).unwrap())),
+            (
+                "completions",
+                Box::new(OpenAiCompletions::create(args()).unwrap()),
+            ),
+            (
+                "embeddings",
+                Box::new(OpenAiEmbeddings::create(args()).unwrap()),
+            ),
+            ("rankings", Box::new(NimRankings::create(args()).unwrap())),
+        ]
+    }
+
+    fn error_of(endpoint: &dyn Endpoint, body: &str) -> String {
+        endpoint
+            .parse_response(body.as_bytes())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn snippet_keeps_200_whole_characters() {
+        assert_eq!(snippet(b"short"), "short");
+        let ascii = "a".repeat(500);
+        assert_eq!(snippet(ascii.as_bytes()), "a".repeat(200));
+        // 3-byte characters: the byte prefix cuts one in half; it is dropped.
+        let wide = "€".repeat(300);
+        assert_eq!(snippet(wide.as_bytes()), "€".repeat(200));
+        let four = "𝄞".repeat(300);
+        assert_eq!(snippet(four.as_bytes()), "𝄞".repeat(200));
+        assert_eq!(snippet(b"ok \xff\xfe"), "ok \u{fffd}\u{fffd}");
+    }
+
+    #[test]
+    fn lookup_follows_keys_and_indices() {
+        let v = json!({"choices": [{"delta": {"content": "hi"}}, {"text": "x"}]});
+        assert_eq!(lookup(&v, "choices[0].delta.content"), Some(&json!("hi")));
+        assert_eq!(lookup(&v, "choices[1].text"), Some(&json!("x")));
+        assert_eq!(lookup(&v, "choices[2].text"), None);
+        assert_eq!(lookup(&v, "choices.text"), None);
+        assert_eq!(lookup(&v, "data[0]"), None);
+    }
+
+    #[test]
+    fn non_json_bodies_are_malformed_json_with_a_snippet() {
+        let html = format!(
+            "<html><body>502 Bad Gateway{}</body></html>",
+            " ".repeat(300)
+        );
+        for (name, endpoint) in all() {
+            let err = endpoint.parse_response(html.as_bytes()).unwrap_err();
+            let EndpointError::MalformedJson { snippet, .. } = &err else {
+                panic!("{name}: {err:?}");
+            };
+            assert_eq!(snippet.chars().count(), 200, "{name}");
+            assert!(
+                err.to_string().starts_with(
+                    "response is not valid JSON (expected value at line 1 column 1); \
+                     body starts with \"<html><body>502 Bad Gateway  "
+                ),
+                "{name}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_objects_are_server_errors_for_every_endpoint() {
+        let cases = [
+            (
+                r#"{"error": {"message": "The model `gpt-9` does not exist", "type": "invalid_request_error", "param": null, "code": "model_not_found"}}"#,
+                "server returned an error: The model `gpt-9` does not exist \
+                 (type invalid_request_error, code model_not_found)",
+            ),
+            (
+                r#"{"error": {"message": "maximum context length is 4096 tokens", "type": "BadRequestError", "param": null, "code": 400}}"#,
+                "server returned an error: maximum context length is 4096 tokens \
+                 (type BadRequestError, code 400)",
+            ),
+            (
+                r#"{"error": {"message": "overloaded"}}"#,
+                "server returned an error: overloaded",
+            ),
+            (
+                r#"{"error": {"code": 503}}"#,
+                r#"server returned an error: {"code":503}"#,
+            ),
+            (
+                r#"{"error": "Model is currently loading"}"#,
+                "server returned an error: Model is currently loading",
+            ),
+            (
+                r#"{"detail": "Not Found"}"#,
+                "server returned an error: Not Found",
+            ),
+            (
+                r#"{"detail": [{"loc": ["body", "model"], "msg": "Field required", "type": "missing"}]}"#,
+                r#"server returned an error: [{"loc":["body","model"],"msg":"Field required","type":"missing"}]"#,
+            ),
+            (
+                r#"{"object": "error", "message": "The model `x` does not exist.", "type": "NotFoundError", "param": null, "code": 404}"#,
+                "server returned an error: The model `x` does not exist. (type NotFoundError, code 404)",
+            ),
+        ];
+        for (name, endpoint) in all() {
+            for (body, message) in cases {
+                assert_eq!(error_of(&*endpoint, body), message, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn error_objects_in_stream_events_are_server_errors() {
+        for (name, endpoint) in all().into_iter().take(2) {
+            let err = endpoint
+                .parse_stream_event(r#"{"error": {"message": "engine died", "code": 500}}"#)
+                .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "server returned an error: engine died (code 500)",
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn null_error_fields_are_not_errors() {
+        let body = Body::parse(br#"{"error": null, "detail": null, "usage": null}"#).unwrap();
+        assert_eq!(body.usage().unwrap(), None);
+    }
+
+    #[test]
+    fn usage_reads_tokens_and_rejects_wrong_types() {
+        let body = Body::parse(br#"{"usage": {"prompt_tokens": 9, "total_tokens": 9}}"#).unwrap();
+        assert_eq!(
+            body.usage().unwrap(),
+            Some(Usage {
+                prompt_tokens: Some(9),
+                completion_tokens: None
+            })
+        );
+        let body = Body::parse(br#"{"usage": {"prompt_tokens": "9"}}"#).unwrap();
+        assert_eq!(
+            body.usage().unwrap_err().to_string(),
+            "response has no usage.prompt_tokens (a non-negative integer); \
+             body starts with \"{\\\"usage\\\": {\\\"prompt_tokens\\\": \\\"9\\\"}}\""
+        );
+        let body = Body::parse(br#"{"usage": 12}"#).unwrap();
+        assert_eq!(
+            body.usage().unwrap_err().to_string(),
+            "response has no usage (an object); body starts with \"{\\\"usage\\\": 12}\""
+        );
+    }
+
+    #[test]
+    fn done_marker_ends_a_stream() {
+        assert!(Body::event("[DONE]").unwrap().is_none());
+        assert!(Body::event(" [DONE]\n").unwrap().is_none());
+        assert!(Body::event("{}").unwrap().is_some());
+    }
+
+    #[test]
+    fn extra_fields_override_payload_fields() {
+        let payload = json!({"model": "a", "stream": false});
+        let extra = json!({"model": "b", "temperature": 0.5});
+        assert_eq!(
+            with_extra(payload, extra.as_object().unwrap()),
+            json!({"model": "b", "stream": false, "temperature": 0.5})
+        );
+    }
+}
