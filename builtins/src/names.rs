@@ -1,0 +1,96 @@
+//! One [`dynamic_str_enum!`](registry_core::dynamic_str_enum) per category:
+//! the builtin names as variants, `Other(..)` for plugin names.
+//!
+//! These are what configuration files deserialise names into. The variants
+//! must be exactly the names `aiperf_registry.rs` registers
+//! (`tests/names.rs` fails when they drift). A plugin crate exports typed
+//! constants for its own names with `from_static`, e.g.
+//! `pub const ADAPTIVE_RATE: TimingStrategyType = TimingStrategyType::from_static("adaptive_rate");`.
+
+use registry_core::dynamic_str_enum;
+
+use crate::categories::{
+    DatasetSamplerCategory, EndpointCategory, ExporterCategory, PhaseHookCategory,
+    TimingStrategyCategory, TransportCategory, UiCategory,
+};
+
+dynamic_str_enum! {
+    /// A name in the `endpoint` category.
+    #[category(EndpointCategory)]
+    pub enum EndpointType {
+        /// OpenAI chat completions.
+        Chat = "chat",
+        /// OpenAI (legacy) completions.
+        Completions = "completions",
+        /// OpenAI embeddings.
+        Embeddings = "embeddings",
+        /// NVIDIA NIM rankings.
+        Rankings = "rankings",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `transport` category.
+    #[category(TransportCategory)]
+    pub enum TransportType {
+        /// HTTP to an OpenAI-compatible server.
+        Http = "http",
+        /// The in-process simulated server.
+        InEngine = "in_engine",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `timing_strategy` category.
+    #[category(TimingStrategyCategory)]
+    pub enum TimingStrategyType {
+        /// Fixed number of requests in flight.
+        Concurrency = "concurrency",
+        /// Requests at given offsets.
+        FixedSchedule = "fixed_schedule",
+        /// Constant request rate.
+        RequestRate = "request_rate",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `phase_hook` category.
+    #[category(PhaseHookCategory)]
+    pub enum PhaseHookType {
+        /// Logs phase boundaries.
+        Logging = "logging",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `ui` category.
+    #[category(UiCategory)]
+    pub enum UiType {
+        /// Shows nothing.
+        None = "none",
+        /// Progress on stderr.
+        Simple = "simple",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `exporter` category.
+    #[category(ExporterCategory)]
+    pub enum ExporterType {
+        /// CSV file.
+        Csv = "csv",
+        /// JSON file.
+        Json = "json",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `dataset_sampler` category.
+    #[category(DatasetSamplerCategory)]
+    pub enum DatasetSamplerType {
+        /// Seeded uniform random.
+        Random = "random",
+        /// In order, wrapping.
+        Sequential = "sequential",
+    }
+}
