@@ -1,0 +1,174 @@
+//! `${VAR}` expansion, and the record of what came from the environment.
+
+use std::collections::BTreeMap;
+
+/// Values that came from environment variables, by the config path that
+/// used them. Anything shown to a user goes through [`Secrets::redact`].
+#[derive(Debug, Clone, Default)]
+pub struct Secrets {
+    /// Config path (e.g. `plugins.phase_hooks[1].config.endpoint`) -> the
+    /// variables its value was built from.
+    by_path: BTreeMap<String, Vec<String>>,
+    /// The values to hide, longest first (so a value containing another is
+    /// hidden whole).
+    values: Vec<String>,
+}
+
+/// Values shorter than this are not redacted inside free text: hiding every
+/// `1` or `on` would garble messages, and such values are not secrets.
+/// Summaries hide every environment-derived field whatever its length.
+const MIN_REDACTED_LEN: usize = 4;
+
+impl Secrets {
+    /// `text` with every environment-derived value replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for value in &self.values {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), "***");
+            }
+        }
+        out
+    }
+
+    /// The variables the value at `path` was built from (empty if none).
+    pub fn variables_at(&self, path: &str) -> &[String] {
+        self.by_path.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// Config paths whose values came (partly) from the environment.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.by_path.keys().map(String::as_str)
+    }
+
+    fn record(&mut self, path: &str, variable: &str, value: &str) {
+        self.by_path
+            .entry(path.to_owned())
+            .or_default()
+            .push(variable.to_owned());
+        if value.len() >= MIN_REDACTED_LEN && !self.values.iter().any(|v| v == value) {
+            self.values.push(value.to_owned());
+            self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        }
+    }
+}
+
+/// Why a string could not be expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ExpandError {
+    /// `${NAME}` with `NAME` unset.
+    Missing(String),
+    /// `${` without `}`, or a bad variable name.
+    Malformed(String),
+}
+
+/// Expands `${VAR}` in `input` (at config `path`), recording what it used.
+/// Returns `None` when the string has no reference (the common case, no
+/// allocation).
+pub(crate) fn expand(
+    input: &str,
+    path: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    secrets: &mut Secrets,
+) -> Result<Option<String>, ExpandError> {
+    if !input.contains('$') {
+        return Ok(None);
+    }
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("$${") {
+            out.push_str("${");
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("${") {
+            let end = after.find('}').ok_or_else(|| {
+                ExpandError::Malformed(format!(
+                    "`${{` without a closing `}}` in {tail:?}; write `$${{` for a literal `${{`"
+                ))
+            })?;
+            let name = &after[..end];
+            let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(ExpandError::Malformed(format!(
+                    "`${{{name}}}` is not a variable reference: names are letters, digits and `_`, \
+                     not starting with a digit; write `$${{` for a literal `${{`"
+                )));
+            }
+            let value = lookup(name).ok_or_else(|| ExpandError::Missing(name.to_owned()))?;
+            secrets.record(path, name, &value);
+            out.push_str(&value);
+            rest = &after[end + 1..];
+        } else {
+            out.push('$');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    Ok(Some(out))
+}
+
+/// Whether `input` is exactly one `${VAR}` reference.
+pub(crate) fn is_single_reference(input: &str) -> bool {
+    input
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .is_some_and(|name| !name.is_empty() && !name.contains(['{', '}', '$']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "HOST" => Some("gateway.local".into()),
+            "TOKEN" => Some("sk-secret-123".into()),
+            "ONE" => Some("1".into()),
+            _ => None,
+        }
+    }
+
+    fn run(input: &str) -> (Result<Option<String>, ExpandError>, Secrets) {
+        let mut secrets = Secrets::default();
+        (expand(input, "a.b", &env, &mut secrets), secrets)
+    }
+
+    #[test]
+    fn expands_references_and_escapes() {
+        assert_eq!(run("plain").0, Ok(None));
+        assert_eq!(
+            run("http://${HOST}:9091/${ONE}").0,
+            Ok(Some("http://gateway.local:9091/1".into()))
+        );
+        assert_eq!(run("cost: $5, $${HOST}").0, Ok(Some("cost: $5, ${HOST}".into())));
+    }
+
+    #[test]
+    fn missing_and_malformed_references_are_errors() {
+        assert_eq!(run("${NOPE}").0, Err(ExpandError::Missing("NOPE".into())));
+        assert!(matches!(run("${HOST").0, Err(ExpandError::Malformed(m)) if m.contains("without a closing")));
+        assert!(matches!(run("${1X}").0, Err(ExpandError::Malformed(m)) if m.contains("`${1X}` is not")));
+    }
+
+    #[test]
+    fn records_paths_and_redacts_values() {
+        let (result, secrets) = run("Bearer ${TOKEN} for ${ONE}");
+        assert_eq!(result.unwrap().unwrap(), "Bearer sk-secret-123 for 1");
+        assert_eq!(secrets.variables_at("a.b"), ["TOKEN", "ONE"]);
+        assert_eq!(
+            secrets.redact("bad token sk-secret-123 (1 try)"),
+            "bad token *** (1 try)",
+            "short values stay: they are not secrets and hiding them garbles text"
+        );
+    }
+
+    #[test]
+    fn single_reference_detection() {
+        assert!(is_single_reference("${RATE}"));
+        assert!(!is_single_reference("${RATE}/s"));
+        assert!(!is_single_reference("x${RATE}"));
+    }
+}

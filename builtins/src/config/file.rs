@@ -1,0 +1,416 @@
+//! The benchmark configuration file.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::expand::{ExpandError, Secrets, expand, is_single_reference};
+use crate::names::{EndpointType, PhaseHookType, TimingStrategyType, TransportType};
+
+/// A component chosen by name, with its own settings
+/// (`{ name: prometheus, config: { ... } }`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedConfig<N> {
+    /// The registered name.
+    pub name: N,
+    /// The component's settings; it deserialises them into its own struct.
+    #[serde(default)]
+    pub config: serde_json::Value,
+}
+
+/// `plugins:` — the parts of a run selected from the registry (seed 003).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginsConfig {
+    /// Hooks called at phase boundaries, in this order.
+    #[serde(default)]
+    pub phase_hooks: Vec<NamedConfig<PhaseHookType>>,
+    /// When requests are issued.
+    #[serde(default)]
+    pub timing_strategy: Option<NamedConfig<TimingStrategyType>>,
+}
+
+/// `endpoint:` — the API format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointConfig {
+    /// The endpoint name (`chat`, `embeddings`, ...).
+    #[serde(rename = "type")]
+    pub kind: EndpointType,
+    /// The model name sent in every request.
+    pub model: String,
+    /// Ask for streamed responses (where the endpoint supports it).
+    #[serde(default)]
+    pub streaming: bool,
+    /// Extra top-level payload fields.
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `transport:` — how requests reach the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransportConfig {
+    /// The transport name (`in_engine`, `http`, ...).
+    #[serde(rename = "type")]
+    pub kind: TransportType,
+    /// Server base URL, for transports that need one.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The transport's own settings.
+    #[serde(default)]
+    pub config: serde_json::Value,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            kind: TransportType::InEngine,
+            url: None,
+            config: serde_json::Value::Null,
+        }
+    }
+}
+
+/// A whole benchmark configuration file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchmarkConfig {
+    /// Registry-selected parts (hooks, timing strategy).
+    #[serde(default)]
+    pub plugins: PluginsConfig,
+    /// The API format.
+    pub endpoint: EndpointConfig,
+    /// How requests travel; `in_engine` when absent.
+    #[serde(default)]
+    pub transport: TransportConfig,
+}
+
+/// A configuration that cannot be used. Messages never contain values that
+/// came from the environment.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read config file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// YAML syntax, an unknown field, a wrong type or a missing field.
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        /// The file (or `<string>`).
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// 1-based column.
+        column: u64,
+        /// What is wrong there.
+        message: String,
+    },
+    /// A `${VAR}` whose variable is not set.
+    #[error(
+        "{file}: environment variable {variable} is not set (used by `${{{variable}}}` in {path}{}); \
+         set it, or write `$${{` for a literal `${{`",
+        line.map(|l| format!(" on line {l}")).unwrap_or_default()
+    )]
+    MissingVariable {
+        /// The file.
+        file: String,
+        /// The variable.
+        variable: String,
+        /// The config path of the value, e.g. `plugins.phase_hooks[1].config.endpoint`.
+        path: String,
+        /// The line of its first use, when found.
+        line: Option<usize>,
+    },
+    /// A malformed `${...}` reference.
+    #[error("{file}: {path}: {message}")]
+    BadReference {
+        /// The file.
+        file: String,
+        /// The config path of the value.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Reads and parses a configuration file, expanding `${VAR}` from the
+/// process environment.
+pub fn load_config(path: &Path) -> Result<(BenchmarkConfig, Secrets), ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_config_str(&text, &path.display().to_string(), &|name| {
+        std::env::var(name).ok()
+    })
+}
+
+/// Parses configuration text; `file` names it in errors, `lookup` resolves
+/// `${VAR}`.
+pub fn parse_config_str(
+    text: &str,
+    file: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<(BenchmarkConfig, Secrets), ConfigError> {
+    // YAML 1.2 booleans: `yes`/`no`/`on`/`off` stay strings (the Norway problem).
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let mut config: BenchmarkConfig =
+        serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            let message = e.without_snippet().to_string();
+            // The location is ours to print; drop the parser's own suffix.
+            let suffix = format!(" at line {line}, column {column}");
+            ConfigError::Parse {
+                file: file.to_owned(),
+                line,
+                column,
+                message: message.strip_suffix(&suffix).unwrap_or(&message).to_owned(),
+            }
+        })?;
+    let mut walk = Walk {
+        text,
+        file,
+        lookup,
+        secrets: Secrets::default(),
+    };
+    walk.config(&mut config)?;
+    Ok((config, walk.secrets))
+}
+
+/// Expands every string of a parsed config, tracking config paths.
+struct Walk<'a> {
+    text: &'a str,
+    file: &'a str,
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    secrets: Secrets,
+}
+
+impl Walk<'_> {
+    fn config(&mut self, config: &mut BenchmarkConfig) -> Result<(), ConfigError> {
+        for (i, hook) in config.plugins.phase_hooks.iter_mut().enumerate() {
+            self.value(&mut hook.config, &format!("plugins.phase_hooks[{i}].config"))?;
+        }
+        if let Some(timing) = &mut config.plugins.timing_strategy {
+            self.value(&mut timing.config, "plugins.timing_strategy.config")?;
+        }
+        self.string(&mut config.endpoint.model, "endpoint.model")?;
+        for (key, value) in config.endpoint.extra.iter_mut() {
+            self.value(value, &format!("endpoint.extra.{key}"))?;
+        }
+        if let Some(url) = &mut config.transport.url {
+            self.string(url, "transport.url")?;
+        }
+        self.value(&mut config.transport.config, "transport.config")
+    }
+
+    fn string(&mut self, s: &mut String, path: &str) -> Result<(), ConfigError> {
+        match expand(s, path, self.lookup, &mut self.secrets) {
+            Ok(Some(expanded)) => {
+                *s = expanded;
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e) => Err(self.error(e, path)),
+        }
+    }
+
+    fn value(&mut self, value: &mut serde_json::Value, path: &str) -> Result<(), ConfigError> {
+        match value {
+            serde_json::Value::String(s) => {
+                let single = is_single_reference(s);
+                self.string(s, path)?;
+                if single {
+                    // `rate: ${RATE}` with RATE=50 is the number 50.
+                    if let Ok(typed @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) =
+                        serde_json::from_str::<serde_json::Value>(s)
+                    {
+                        *value = typed;
+                    }
+                }
+                Ok(())
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    self.value(item, &format!("{path}[{i}]"))?;
+                }
+                Ok(())
+            }
+            serde_json::Value::Object(map) => {
+                for (key, item) in map.iter_mut() {
+                    self.value(item, &format!("{path}.{key}"))?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn error(&self, error: ExpandError, path: &str) -> ConfigError {
+        match error {
+            ExpandError::Missing(variable) => {
+                let needle = format!("${{{variable}}}");
+                let line = self
+                    .text
+                    .lines()
+                    .position(|l| l.contains(&needle))
+                    .map(|i| i + 1);
+                ConfigError::MissingVariable {
+                    file: self.file.to_owned(),
+                    variable,
+                    path: path.to_owned(),
+                    line,
+                }
+            }
+            ExpandError::Malformed(message) => ConfigError::BadReference {
+                file: self.file.to_owned(),
+                path: path.to_owned(),
+                message,
+            },
+        }
+    }
+}
+
+impl BenchmarkConfig {
+    /// The configuration as JSON with every environment-derived value shown
+    /// as its `${VAR}` references instead: safe to print.
+    pub fn redacted_summary(&self, secrets: &Secrets) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        for path in secrets.paths() {
+            if let Some(slot) = pointer_mut(&mut value, path) {
+                let refs: Vec<String> = secrets
+                    .variables_at(path)
+                    .iter()
+                    .map(|v| format!("${{{v}}}"))
+                    .collect();
+                *slot = serde_json::Value::String(format!("<from {}>", refs.join(" ")));
+            }
+        }
+        value
+    }
+}
+
+/// The value at a config path such as `plugins.phase_hooks[1].config.endpoint`.
+fn pointer_mut<'v>(value: &'v mut serde_json::Value, path: &str) -> Option<&'v mut serde_json::Value> {
+    let mut current = value;
+    for part in path.split('.') {
+        let (key, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        current = current.get_mut(key)?;
+        for index in indices.split('[').filter(|s| !s.is_empty()) {
+            let i: usize = index.strip_suffix(']')?.parse().ok()?;
+            current = current.get_mut(i)?;
+        }
+    }
+    Some(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+plugins:
+  phase_hooks:
+    - name: logging
+    - name: prometheus
+      config: { endpoint: "${PUSH_URL}", job: aiperf }
+  timing_strategy:
+    name: request_rate
+    config: { rate: "${RATE}", requests: 200 }
+endpoint: { type: chat, model: demo }
+transport: { type: in_engine }
+"#;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "PUSH_URL" => Some("http://user:hunter2pass@127.0.0.1:9091".into()),
+            "RATE" => Some("50".into()),
+            _ => None,
+        }
+    }
+
+    fn parse(text: &str) -> Result<(BenchmarkConfig, Secrets), ConfigError> {
+        parse_config_str(text, "bench.yaml", &env)
+    }
+
+    #[test]
+    fn parses_the_issue_example_with_typed_names() {
+        let (config, secrets) = parse(EXAMPLE).unwrap();
+        let hooks: Vec<&str> = config.plugins.phase_hooks.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(hooks, ["logging", "prometheus"]);
+        assert_eq!(config.plugins.phase_hooks[0].name, PhaseHookType::Logging);
+        assert!(!config.plugins.phase_hooks[1].name.is_known(), "a plugin name is Other");
+        let timing = config.plugins.timing_strategy.as_ref().unwrap();
+        assert_eq!(timing.name, TimingStrategyType::RequestRate);
+        assert_eq!(timing.config["rate"], 50, "a lone ${{RATE}} reads as a number");
+        assert_eq!(
+            config.plugins.phase_hooks[1].config["endpoint"],
+            "http://user:hunter2pass@127.0.0.1:9091"
+        );
+        assert_eq!(config.endpoint.kind, EndpointType::Chat);
+        assert_eq!(config.transport.kind, TransportType::InEngine);
+        assert_eq!(
+            secrets.variables_at("plugins.phase_hooks[1].config.endpoint"),
+            ["PUSH_URL"]
+        );
+    }
+
+    #[test]
+    fn the_summary_shows_references_not_values() {
+        let (config, secrets) = parse(EXAMPLE).unwrap();
+        let summary = config.redacted_summary(&secrets).to_string();
+        assert!(!summary.contains("hunter2pass"), "{summary}");
+        assert!(summary.contains(r#""endpoint":"<from ${PUSH_URL}>""#), "{summary}");
+        assert!(summary.contains(r#""rate":"<from ${RATE}>""#), "{summary}");
+        assert_eq!(
+            secrets.redact("push to http://user:hunter2pass@127.0.0.1:9091 failed"),
+            "push to *** failed"
+        );
+    }
+
+    #[test]
+    fn missing_variable_names_it_the_path_and_the_line() {
+        let text = EXAMPLE.replace("${RATE}", "${NO_SUCH_RATE}");
+        let err = parse(&text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "bench.yaml: environment variable NO_SUCH_RATE is not set (used by `${NO_SUCH_RATE}` \
+             in plugins.timing_strategy.config.rate on line 9); set it, or write `$${` for a literal `${`"
+        );
+    }
+
+    #[test]
+    fn yaml_errors_carry_line_and_column() {
+        let err = parse("endpoint: { type: chat, model: demo\n").unwrap_err();
+        assert!(matches!(err, ConfigError::Parse { line: 1, .. }), "{err}");
+        assert!(err.to_string().starts_with("bench.yaml:1:"), "{err}");
+
+        let err = parse("endpoint: { type: chat, model: demo }\ntransprt: { type: http }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("bench.yaml:2:1: unknown field `transprt`"), "{err}");
+
+        let err = parse("endpoint: { type: chat, model: [1, 2] }\n").unwrap_err().to_string();
+        assert!(err.starts_with("bench.yaml:1:"), "{err}");
+
+        let err = parse("endpoint: { type: 'chat bot', model: demo }\n").unwrap_err().to_string();
+        assert!(err.contains("invalid name \"chat bot\""), "{err}");
+    }
+
+    #[test]
+    fn dollar_escape_and_plain_strings_are_kept() {
+        let (config, secrets) =
+            parse("endpoint: { type: chat, model: 'costs $$5 and $${X}' }\n").unwrap();
+        assert_eq!(config.endpoint.model, "costs $$5 and ${X}");
+        assert_eq!(secrets.paths().count(), 0);
+    }
+}

@@ -1,0 +1,39 @@
+//! Configuration: the benchmark's YAML file and each component's typed
+//! settings.
+//!
+//! ```yaml
+//! plugins:
+//!   phase_hooks:
+//!     - name: logging
+//!     - name: prometheus
+//!       config: { endpoint: "${PUSHGATEWAY_URL}", job: aiperf }
+//!   timing_strategy:
+//!     name: request_rate
+//!     config: { rate: 50, requests: 200 }
+//! endpoint: { type: chat, model: demo }
+//! transport: { type: in_engine }
+//! ```
+//!
+//! - [`load_config`] / [`parse_config_str`]: YAML syntax, unknown fields and
+//!   wrong types are errors with file, line and column.
+//! - `${VAR}` in any string value expands from the environment (`$${`
+//!   writes a literal `${`); a missing variable is an error naming it and
+//!   where it is used. A value that is exactly `${VAR}` inside a component's
+//!   `config` reads as a number or boolean when the variable holds one
+//!   (`rate: ${RATE}`).
+//! - Values that came from the environment are [`Secrets`]: summaries show
+//!   them as `${VAR}`, and every message shown to a user passes through
+//!   [`Secrets::redact`].
+//! - Each component's `config` is deserialised by the component itself into
+//!   its own struct with [`parse_config`] (unknown fields are rejected).
+
+mod component;
+mod expand;
+mod file;
+
+pub use component::parse_config;
+pub use expand::Secrets;
+pub use file::{
+    BenchmarkConfig, ConfigError, EndpointConfig, NamedConfig, PluginsConfig, TransportConfig,
+    load_config, parse_config_str,
+};
