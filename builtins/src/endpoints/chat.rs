@@ -70,11 +70,11 @@ mod tests {
     use crate::categories::{Output, Usage};
 
     fn chat(streaming: bool, extra: serde_json::Value) -> OpenAiChat {
-        OpenAiChat::create(EndpointArgs {
-            model: "meta/llama-3.1-8b-instruct".into(),
+        OpenAiChat::create(crate::endpoints::test_args(
+            "meta/llama-3.1-8b-instruct",
             streaming,
-            extra: extra.as_object().cloned().unwrap_or_default(),
-        })
+            extra,
+        ))
         .unwrap()
     }
 

@@ -64,12 +64,7 @@ mod tests {
     use crate::categories::{Output, Usage};
 
     fn completions(streaming: bool, extra: serde_json::Value) -> OpenAiCompletions {
-        OpenAiCompletions::create(EndpointArgs {
-            model: "gpt2".into(),
-            streaming,
-            extra: extra.as_object().cloned().unwrap_or_default(),
-        })
-        .unwrap()
+        OpenAiCompletions::create(crate::endpoints::test_args("gpt2", streaming, extra)).unwrap()
     }
 
     fn prompt(max_tokens: Option<u32>) -> Prompt {

@@ -110,11 +110,11 @@ mod tests {
     use crate::categories::Usage;
 
     fn embeddings(extra: serde_json::Value) -> OpenAiEmbeddings {
-        OpenAiEmbeddings::create(EndpointArgs {
-            model: "text-embedding-3-small".into(),
-            streaming: false,
-            extra: extra.as_object().cloned().unwrap_or_default(),
-        })
+        OpenAiEmbeddings::create(crate::endpoints::test_args(
+            "text-embedding-3-small",
+            false,
+            extra,
+        ))
         .unwrap()
     }
 
@@ -225,28 +225,6 @@ mod tests {
                 "{err}"
             );
         }
-    }
-
-    #[test]
-    fn streaming_is_refused_at_creation_and_per_event() {
-        let err = OpenAiEmbeddings::create(EndpointArgs {
-            streaming: true,
-            ..EndpointArgs::default()
-        })
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "the embeddings endpoint does not support streaming; set streaming: false"
-        );
-        let err = embeddings(json!({})).parse_stream_event("{}").unwrap_err();
-        assert!(matches!(
-            err,
-            EndpointError::StreamingUnsupported("embeddings")
-        ));
-        assert_eq!(
-            err.to_string(),
-            "the embeddings endpoint does not support streaming"
-        );
     }
 
     #[test]

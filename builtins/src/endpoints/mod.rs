@@ -290,6 +290,16 @@ fn reject_streaming(args: &EndpointArgs, endpoint: &'static str) -> Result<(), B
     }
 }
 
+/// Test helper: endpoint arguments with `extra` given as a JSON object.
+#[cfg(test)]
+fn test_args(model: &str, streaming: bool, extra: Value) -> EndpointArgs {
+    EndpointArgs {
+        model: model.to_owned(),
+        streaming,
+        extra: extra.as_object().cloned().unwrap_or_default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use registry_core::Implementation;
@@ -427,6 +437,36 @@ mod tests {
                 err.to_string(),
                 "server returned an error: engine died (code 500)",
                 "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn embeddings_and_rankings_refuse_streaming_at_creation_and_per_event() {
+        let streaming = test_args("m", true, Value::Null);
+        let refusals = [
+            (
+                "embeddings",
+                OpenAiEmbeddings::create(streaming.clone()).err(),
+            ),
+            ("rankings", NimRankings::create(streaming).err()),
+        ];
+        for (name, err) in refusals {
+            assert_eq!(
+                err.unwrap_or_else(|| panic!("created a streaming {name} endpoint"))
+                    .to_string(),
+                format!("the {name} endpoint does not support streaming; set streaming: false")
+            );
+        }
+        for (name, endpoint) in all().into_iter().skip(2) {
+            let err = endpoint.parse_stream_event("{}").unwrap_err();
+            assert!(
+                matches!(err, EndpointError::StreamingUnsupported(n) if n == name),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("the {name} endpoint does not support streaming")
             );
         }
     }

@@ -95,11 +95,11 @@ mod tests {
     use super::*;
 
     fn rankings(extra: serde_json::Value) -> NimRankings {
-        NimRankings::create(EndpointArgs {
-            model: "nvidia/llama-3.2-nv-rerankqa-1b-v2".into(),
-            streaming: false,
-            extra: extra.as_object().cloned().unwrap_or_default(),
-        })
+        NimRankings::create(crate::endpoints::test_args(
+            "nvidia/llama-3.2-nv-rerankqa-1b-v2",
+            false,
+            extra,
+        ))
         .unwrap()
     }
 
@@ -174,23 +174,6 @@ mod tests {
                 .starts_with("response has no rankings[].logit (a number)"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn streaming_is_refused_at_creation_and_per_event() {
-        let err = NimRankings::create(EndpointArgs {
-            streaming: true,
-            ..EndpointArgs::default()
-        })
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "the rankings endpoint does not support streaming; set streaming: false"
-        );
-        assert!(matches!(
-            rankings(json!({})).parse_stream_event("{}"),
-            Err(EndpointError::StreamingUnsupported("rankings"))
-        ));
     }
 
     #[test]
