@@ -16,6 +16,7 @@ pub mod categories;
 pub mod config;
 pub mod endpoints;
 pub mod exporters;
+pub mod names;
 pub mod phase_hooks;
 mod rng;
 pub mod samplers;
