@@ -59,7 +59,15 @@ fn every_category_has_an_enum() {
         .collect();
     assert_eq!(
         categories,
-        ["dataset_sampler", "endpoint", "exporter", "phase_hook", "timing_strategy", "transport", "ui"]
+        [
+            "dataset_sampler",
+            "endpoint",
+            "exporter",
+            "phase_hook",
+            "timing_strategy",
+            "transport",
+            "ui"
+        ]
     );
 }
 
@@ -67,7 +75,9 @@ fn every_category_has_an_enum() {
 fn the_validating_path_returns_the_registration_or_a_suggestion() {
     let chat = EndpointType::parse_registered("CHAT").unwrap();
     assert_eq!(chat, EndpointType::Chat);
-    let err = PhaseHookType::parse_registered("loging").unwrap_err().to_string();
+    let err = PhaseHookType::parse_registered("loging")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("did you mean \"logging\"?"), "{err}");
     // A plugin name that is not linked here parses, but does not validate.
     let plugin = TimingStrategyType::parse("adaptive-rate").unwrap();

@@ -143,14 +143,21 @@ mod tests {
             run("http://${HOST}:9091/${ONE}").0,
             Ok(Some("http://gateway.local:9091/1".into()))
         );
-        assert_eq!(run("cost: $5, $${HOST}").0, Ok(Some("cost: $5, ${HOST}".into())));
+        assert_eq!(
+            run("cost: $5, $${HOST}").0,
+            Ok(Some("cost: $5, ${HOST}".into()))
+        );
     }
 
     #[test]
     fn missing_and_malformed_references_are_errors() {
         assert_eq!(run("${NOPE}").0, Err(ExpandError::Missing("NOPE".into())));
-        assert!(matches!(run("${HOST").0, Err(ExpandError::Malformed(m)) if m.contains("without a closing")));
-        assert!(matches!(run("${1X}").0, Err(ExpandError::Malformed(m)) if m.contains("`${1X}` is not")));
+        assert!(
+            matches!(run("${HOST").0, Err(ExpandError::Malformed(m)) if m.contains("without a closing"))
+        );
+        assert!(
+            matches!(run("${1X}").0, Err(ExpandError::Malformed(m)) if m.contains("`${1X}` is not"))
+        );
     }
 
     #[test]

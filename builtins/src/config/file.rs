@@ -195,7 +195,10 @@ struct Walk<'a> {
 impl Walk<'_> {
     fn config(&mut self, config: &mut BenchmarkConfig) -> Result<(), ConfigError> {
         for (i, hook) in config.plugins.phase_hooks.iter_mut().enumerate() {
-            self.value(&mut hook.config, &format!("plugins.phase_hooks[{i}].config"))?;
+            self.value(
+                &mut hook.config,
+                &format!("plugins.phase_hooks[{i}].config"),
+            )?;
         }
         if let Some(timing) = &mut config.plugins.timing_strategy {
             self.value(&mut timing.config, "plugins.timing_strategy.config")?;
@@ -297,7 +300,10 @@ impl BenchmarkConfig {
 }
 
 /// The value at a config path such as `plugins.phase_hooks[1].config.endpoint`.
-fn pointer_mut<'v>(value: &'v mut serde_json::Value, path: &str) -> Option<&'v mut serde_json::Value> {
+fn pointer_mut<'v>(
+    value: &'v mut serde_json::Value,
+    path: &str,
+) -> Option<&'v mut serde_json::Value> {
     let mut current = value;
     for part in path.split('.') {
         let (key, indices) = match part.find('[') {
@@ -345,13 +351,24 @@ transport: { type: in_engine }
     #[test]
     fn parses_the_issue_example_with_typed_names() {
         let (config, secrets) = parse(EXAMPLE).unwrap();
-        let hooks: Vec<&str> = config.plugins.phase_hooks.iter().map(|h| h.name.as_str()).collect();
+        let hooks: Vec<&str> = config
+            .plugins
+            .phase_hooks
+            .iter()
+            .map(|h| h.name.as_str())
+            .collect();
         assert_eq!(hooks, ["logging", "prometheus"]);
         assert_eq!(config.plugins.phase_hooks[0].name, PhaseHookType::Logging);
-        assert!(!config.plugins.phase_hooks[1].name.is_known(), "a plugin name is Other");
+        assert!(
+            !config.plugins.phase_hooks[1].name.is_known(),
+            "a plugin name is Other"
+        );
         let timing = config.plugins.timing_strategy.as_ref().unwrap();
         assert_eq!(timing.name, TimingStrategyType::RequestRate);
-        assert_eq!(timing.config["rate"], 50, "a lone ${{RATE}} reads as a number");
+        assert_eq!(
+            timing.config["rate"], 50,
+            "a lone ${{RATE}} reads as a number"
+        );
         assert_eq!(
             config.plugins.phase_hooks[1].config["endpoint"],
             "http://user:hunter2pass@127.0.0.1:9091"
@@ -369,7 +386,10 @@ transport: { type: in_engine }
         let (config, secrets) = parse(EXAMPLE).unwrap();
         let summary = config.redacted_summary(&secrets).to_string();
         assert!(!summary.contains("hunter2pass"), "{summary}");
-        assert!(summary.contains(r#""endpoint":"<from ${PUSH_URL}>""#), "{summary}");
+        assert!(
+            summary.contains(r#""endpoint":"<from ${PUSH_URL}>""#),
+            "{summary}"
+        );
         assert!(summary.contains(r#""rate":"<from ${RATE}>""#), "{summary}");
         assert_eq!(
             secrets.redact("push to http://user:hunter2pass@127.0.0.1:9091 failed"),
@@ -397,12 +417,19 @@ transport: { type: in_engine }
         let err = parse("endpoint: { type: chat, model: demo }\ntransprt: { type: http }\n")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("bench.yaml:2:1: unknown field `transprt`"), "{err}");
+        assert!(
+            err.starts_with("bench.yaml:2:1: unknown field `transprt`"),
+            "{err}"
+        );
 
-        let err = parse("endpoint: { type: chat, model: [1, 2] }\n").unwrap_err().to_string();
+        let err = parse("endpoint: { type: chat, model: [1, 2] }\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("bench.yaml:1:"), "{err}");
 
-        let err = parse("endpoint: { type: 'chat bot', model: demo }\n").unwrap_err().to_string();
+        let err = parse("endpoint: { type: 'chat bot', model: demo }\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("invalid name \"chat bot\""), "{err}");
     }
 
