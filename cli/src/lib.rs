@@ -51,7 +51,8 @@ pub enum Command {
     aiperf plugins --all            every category and its names\n  \
     aiperf plugins endpoint         the names of one category\n  \
     aiperf plugins endpoint chat    candidates of one name, which is selected and why\n  \
-    aiperf plugins --validate       check the whole registry (exit 1 on problems)")]
+    aiperf plugins --validate       check the whole registry (exit 1 on problems)\n  \
+    aiperf plugins --validate --config bench.yaml   also check a benchmark config")]
 pub struct PluginsArgs {
     /// A category (e.g. `endpoint`); case-insensitive, `-` equals `_`.
     pub category: Option<String>,
@@ -66,6 +67,11 @@ pub struct PluginsArgs {
     /// Check the whole registry and the environment; exit 1 on any problem.
     #[arg(long, conflicts_with = "category")]
     pub validate: bool,
+    /// With `--validate`: also check this benchmark config file against the
+    /// registry (names, each component's settings, `${VAR}`s) without
+    /// running anything.
+    #[arg(long, value_name = "FILE", requires = "validate")]
+    pub config: Option<std::path::PathBuf>,
     /// Print JSON instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -134,6 +140,16 @@ fn run_plugins(args: &PluginsArgs) -> Result<Output, String> {
     if args.validate {
         let env = env.and_then(|s| s.apply().map(|()| s).map_err(|e| e.to_string()));
         let view = plugins::validate(env, linked::LINKED_CRATES);
+        if let Some(path) = &args.config {
+            let config = plugins::validate_config(path);
+            let ok = view.ok && config.ok;
+            let text = if args.json {
+                to_json(&serde_json::json!({ "ok": ok, "registry": view, "config": config }))?
+            } else {
+                plugins::render_validation(&view) + &plugins::render_config_validation(&config)
+            };
+            return Ok(Output { text, success: ok });
+        }
         let text = if args.json {
             to_json(&view)?
         } else {

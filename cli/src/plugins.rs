@@ -301,6 +301,69 @@ pub fn validate(env: Result<EnvSettings, String>, linked: &[&str]) -> Validation
     }
 }
 
+/// `aiperf plugins --validate --config FILE`.
+#[derive(Debug, Serialize)]
+pub struct ConfigValidationView {
+    /// Whether the file parsed and every check passed.
+    pub ok: bool,
+    /// The file checked.
+    pub file: String,
+    /// Every problem, with where it is in the file; no environment values.
+    pub problems: Vec<String>,
+    /// The parsed configuration with environment-derived values shown as
+    /// their `${VAR}` references (absent when the file did not parse).
+    pub summary: Option<serde_json::Value>,
+}
+
+/// Parses a benchmark config and checks it against the registry
+/// (see [`aiperf_builtins::config::check_config`]).
+pub fn validate_config(path: &std::path::Path) -> ConfigValidationView {
+    let file = path.display().to_string();
+    match aiperf_builtins::config::load_config(path) {
+        Err(e) => ConfigValidationView {
+            ok: false,
+            file,
+            problems: vec![e.to_string()],
+            summary: None,
+        },
+        Ok((config, secrets)) => {
+            let problems = aiperf_builtins::config::check_config(&config, &secrets);
+            ConfigValidationView {
+                ok: problems.is_empty(),
+                file,
+                problems,
+                summary: Some(config.redacted_summary(&secrets)),
+            }
+        }
+    }
+}
+
+/// Human form of [`validate_config`].
+pub fn render_config_validation(view: &ConfigValidationView) -> String {
+    let mut out = String::new();
+    if view.ok {
+        let _ = writeln!(out, "config OK: {}", view.file);
+    } else {
+        let _ = writeln!(
+            out,
+            "config {} has {} problem(s):",
+            view.file,
+            view.problems.len()
+        );
+        for p in &view.problems {
+            let _ = writeln!(out, "  error: {p}");
+        }
+    }
+    if let Some(summary) = &view.summary {
+        let pretty = serde_json::to_string_pretty(summary).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "effective configuration (values from the environment shown as their variables):\n{pretty}"
+        );
+    }
+    out
+}
+
 /// Human form of [`packages`].
 pub fn render_packages(packages: &[PackageView]) -> String {
     let mut table = Table::new(["PACKAGE", "VERSION", "REGISTRATIONS", "DESCRIPTION"]);

@@ -27,10 +27,12 @@
 //! - Each component's `config` is deserialised by the component itself into
 //!   its own struct with [`parse_config`] (unknown fields are rejected).
 
+mod check;
 mod component;
 mod expand;
 mod file;
 
+pub use check::check_config;
 pub use component::parse_config;
 pub use expand::Secrets;
 pub use file::{

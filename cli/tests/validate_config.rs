@@ -1,0 +1,157 @@
+//! `aiperf plugins --validate --config FILE`: a config checked against the
+//! registry without running anything; every bad input has a message that
+//! says what and where, and no environment value is ever printed.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const SECRET: &str = "sk-live-0123456789abcdef";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Writes `yaml` to a fresh file and validates it with `env` set.
+fn validate(test: &str, yaml: &str, env: &[(&str, &str)]) -> Run {
+    let dir = std::env::temp_dir().join(format!("aiperf-cli-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file: PathBuf = dir.join("bench.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aiperf"));
+    command
+        .args(["plugins", "--validate", "--config"])
+        .arg(&file);
+    for var in [
+        "AIPERF_USE",
+        "AIPERF_PLUGIN_CRATES",
+        "AIPERF_LOG",
+        "API_KEY",
+        "MODEL",
+    ] {
+        command.env_remove(var);
+    }
+    command.envs(env.iter().copied());
+    let output = command.output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+const GOOD: &str = r#"
+plugins:
+  phase_hooks:
+    - name: logging
+  timing_strategy:
+    name: request_rate
+    config: { rate: 50, requests: 200 }
+endpoint: { type: chat, model: "${MODEL}", extra: { user: "${API_KEY}" } }
+transport: { type: in_engine }
+"#;
+
+#[test]
+fn a_good_config_passes_and_its_summary_hides_environment_values() {
+    let run = validate("good", GOOD, &[("API_KEY", SECRET), ("MODEL", "llama")]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("config OK: "), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(r#""user": "<from ${API_KEY}>""#),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+}
+
+#[test]
+fn a_missing_variable_is_named_with_where_it_is_used() {
+    let run = validate("missing-var", GOOD, &[("MODEL", "llama")]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(
+            "environment variable API_KEY is not set (used by `${API_KEY}` in endpoint.extra.user on line 8)"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn unknown_names_get_suggestions_and_bad_settings_name_the_field_and_hook() {
+    let yaml = r#"
+plugins:
+  phase_hooks:
+    - name: loging
+    - name: logging
+      config: { detailed: true, token: "${API_KEY}" }
+  timing_strategy: { name: request-rate, config: { rate: -5, requests: 10 } }
+endpoint: { type: chatt, model: demo }
+"#;
+    let run = validate("bad-names", yaml, &[("API_KEY", SECRET)]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let out = &run.stdout;
+    assert!(out.contains("has 4 problem(s)"), "{out}");
+    assert!(
+        out.contains(r#"endpoint.type: unknown endpoint name "chatt"; did you mean "chat"?"#),
+        "{out}"
+    );
+    assert!(out.contains(r#"plugins.phase_hooks[0]: `loging`: unknown phase_hook name "loging"; did you mean "logging"?"#), "{out}");
+    assert!(out.contains("plugins.phase_hooks[1]: `logging`: "), "{out}");
+    assert!(out.contains("unknown field `token`"), "{out}");
+    assert!(out.contains("`rate` is -5"), "{out}");
+    assert!(
+        !out.contains(SECRET) && !run.stderr.contains(SECRET),
+        "{out}"
+    );
+}
+
+#[test]
+fn wrong_types_and_malformed_yaml_give_file_line_and_column() {
+    let run = validate(
+        "wrong-type",
+        "endpoint: { type: chat, model: demo, streaming: 3 }\n",
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("bench.yaml:1:"), "{}", run.stdout);
+
+    let run = validate("malformed", "endpoint: { type: chat\nplugins: [\n", &[]);
+    assert_eq!(run.code, 1);
+    let line = run.stdout.lines().find(|l| l.contains("error:")).unwrap();
+    assert!(line.contains("bench.yaml:"), "{line}");
+
+    let run = validate(
+        "unknown-field",
+        "endpoint: { type: chat, model: demo }\nwarmup: 3\n",
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("bench.yaml:2:1: unknown field `warmup`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_aiperf"))
+        .args([
+            "plugins",
+            "--validate",
+            "--config",
+            "/nonexistent/bench.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("cannot read config file /nonexistent/bench.yaml: "),
+        "{stdout}"
+    );
+}
