@@ -128,6 +128,15 @@ pub enum ConfigError {
         /// The line of its first use, when found.
         line: Option<usize>,
     },
+    /// A value that is wrong only once `${VAR}`s are expanded (e.g. a name
+    /// from a variable that is not a valid name).
+    #[error("{file}: after expanding environment variables: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// What is wrong, with environment values hidden.
+        message: String,
+    },
     /// A malformed `${...}` reference.
     #[error("{file}: {path}: {message}")]
     BadReference {
@@ -154,37 +163,75 @@ pub fn load_config(path: &Path) -> Result<(BenchmarkConfig, Secrets), ConfigErro
 
 /// Parses configuration text; `file` names it in errors, `lookup` resolves
 /// `${VAR}`.
+///
+/// The YAML is read into a tree, every string in it is expanded (names
+/// included), and the tree is deserialised into [`BenchmarkConfig`]. When
+/// that fails, the file itself is deserialised again to point at the line
+/// and column of the mistake; a mistake that only exists after expansion is
+/// reported with the expanded values hidden.
 pub fn parse_config_str(
     text: &str,
     file: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(BenchmarkConfig, Secrets), ConfigError> {
-    // YAML 1.2 booleans: `yes`/`no`/`on`/`off` stay strings (the Norway problem).
-    let options = serde_saphyr::options! { strict_booleans: true };
-    let mut config: BenchmarkConfig =
-        serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            let message = e.without_snippet().to_string();
-            // The location is ours to print; drop the parser's own suffix.
-            let suffix = format!(" at line {line}, column {column}");
-            ConfigError::Parse {
-                file: file.to_owned(),
-                line,
-                column,
-                message: message.strip_suffix(&suffix).unwrap_or(&message).to_owned(),
-            }
-        })?;
+    let mut tree: serde_json::Value =
+        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| located(file, &e))?;
     let mut walk = Walk {
         text,
         file,
         lookup,
         secrets: Secrets::default(),
     };
-    walk.config(&mut config)?;
-    Ok((config, walk.secrets))
+    walk.value(&mut tree, "")?;
+    let secrets = walk.secrets;
+    match serde_json::from_value::<BenchmarkConfig>(tree) {
+        Ok(config) => Ok((config, secrets)),
+        Err(expanded_error) => Err(
+            match serde_saphyr::from_str_with_options::<BenchmarkConfig>(text, yaml_options()) {
+                // Trust the parser's location unless that line has a `${`:
+                // then the unexpanded text fails for a different reason.
+                Err(e)
+                    if e.location()
+                        .is_some_and(|l| !line_has_reference(text, l.line())) =>
+                {
+                    located(file, &e)
+                }
+                _ => ConfigError::Invalid {
+                    file: file.to_owned(),
+                    message: secrets.redact(&expanded_error.to_string()),
+                },
+            },
+        ),
+    }
 }
 
-/// Expands every string of a parsed config, tracking config paths.
+fn line_has_reference(text: &str, line: u64) -> bool {
+    usize::try_from(line)
+        .ok()
+        .and_then(|n| text.lines().nth(n.saturating_sub(1)))
+        .is_some_and(|l| l.contains("${"))
+}
+
+/// YAML 1.2 booleans: `yes`/`no`/`on`/`off` stay strings (the Norway problem).
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! { strict_booleans: true }
+}
+
+/// A parser error as `file:line:column: message`.
+fn located(file: &str, e: &serde_saphyr::Error) -> ConfigError {
+    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+    let message = e.without_snippet().to_string();
+    // The location is ours to print; drop the parser's own suffix.
+    let suffix = format!(" at line {line}, column {column}");
+    ConfigError::Parse {
+        file: file.to_owned(),
+        line,
+        column,
+        message: message.strip_suffix(&suffix).unwrap_or(&message).to_owned(),
+    }
+}
+
+/// Expands every string of the parsed tree, tracking config paths.
 struct Walk<'a> {
     text: &'a str,
     file: &'a str,
@@ -193,26 +240,6 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn config(&mut self, config: &mut BenchmarkConfig) -> Result<(), ConfigError> {
-        for (i, hook) in config.plugins.phase_hooks.iter_mut().enumerate() {
-            self.value(
-                &mut hook.config,
-                &format!("plugins.phase_hooks[{i}].config"),
-            )?;
-        }
-        if let Some(timing) = &mut config.plugins.timing_strategy {
-            self.value(&mut timing.config, "plugins.timing_strategy.config")?;
-        }
-        self.string(&mut config.endpoint.model, "endpoint.model")?;
-        for (key, value) in config.endpoint.extra.iter_mut() {
-            self.value(value, &format!("endpoint.extra.{key}"))?;
-        }
-        if let Some(url) = &mut config.transport.url {
-            self.string(url, "transport.url")?;
-        }
-        self.value(&mut config.transport.config, "transport.config")
-    }
-
     fn string(&mut self, s: &mut String, path: &str) -> Result<(), ConfigError> {
         match expand(s, path, self.lookup, &mut self.secrets) {
             Ok(Some(expanded)) => {
@@ -227,7 +254,10 @@ impl Walk<'_> {
     fn value(&mut self, value: &mut serde_json::Value, path: &str) -> Result<(), ConfigError> {
         match value {
             serde_json::Value::String(s) => {
-                let single = is_single_reference(s);
+                // Only inside a component's `config` (untyped until the
+                // component reads it) can `${RATE}` become a number: the
+                // typed fields outside keep their string.
+                let single = is_single_reference(s) && is_component_config(path);
                 self.string(s, path)?;
                 if single {
                     // `rate: ${RATE}` with RATE=50 is the number 50.
@@ -247,7 +277,12 @@ impl Walk<'_> {
             }
             serde_json::Value::Object(map) => {
                 for (key, item) in map.iter_mut() {
-                    self.value(item, &format!("{path}.{key}"))?;
+                    let child = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    self.value(item, &child)?;
                 }
                 Ok(())
             }
@@ -278,6 +313,13 @@ impl Walk<'_> {
             },
         }
     }
+}
+
+/// Whether `path` is inside a component's own settings.
+fn is_component_config(path: &str) -> bool {
+    path.split('.')
+        .any(|part| part == "config" || part.starts_with("config["))
+        || path.starts_with("endpoint.extra.")
 }
 
 impl BenchmarkConfig {
@@ -431,6 +473,33 @@ transport: { type: in_engine }
             .unwrap_err()
             .to_string();
         assert!(err.contains("invalid name \"chat bot\""), "{err}");
+    }
+
+    #[test]
+    fn names_and_typed_strings_expand_too() {
+        let lookup = |name: &str| match name {
+            "KIND" => Some("Embeddings".to_owned()),
+            "MODEL" => Some("42".to_owned()),
+            "BAD" => Some("not a name!".to_owned()),
+            _ => None,
+        };
+        let text = "endpoint: { type: '${KIND}', model: '${MODEL}' }\n";
+        let (config, _) = parse_config_str(text, "f.yaml", &lookup).unwrap();
+        assert_eq!(config.endpoint.kind, EndpointType::Embeddings);
+        assert_eq!(
+            config.endpoint.model, "42",
+            "a typed string field stays a string"
+        );
+
+        let text = "endpoint: { type: '${BAD}', model: demo }\n";
+        let err = parse_config_str(text, "f.yaml", &lookup)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("f.yaml: after expanding environment variables: "),
+            "{err}"
+        );
+        assert!(!err.contains("not a name!"), "{err}");
     }
 
     #[test]
