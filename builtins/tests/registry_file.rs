@@ -64,7 +64,7 @@ fn registry_lines() -> Vec<(String, String)> {
                 .collect();
             let ty = args[2].rsplit("::").next().unwrap();
             assert!(
-                args.iter().any(|a| *a == "origin = builtin"),
+                args.contains(&"origin = builtin"),
                 "a builtin line must say `origin = builtin`: {line}"
             );
             (args[0].to_owned(), ty.to_owned())
