@@ -1,0 +1,9 @@
+//! Workspace-level resolution tests, one test binary per link set:
+//!
+//! - `builtins_only.rs`: only `aiperf-builtins` is linked.
+//! - `with_nvidia_optimized.rs`: the builtins and the NVIDIA endpoint plugin.
+//! - `all_plugins.rs`: the builtins and every plugin crate.
+//!
+//! All plugin crates are dev-dependencies of this package, yet each binary
+//! links only what it names with `use some_crate as _;`, which is exactly
+//! the situation of a downstream binary choosing plugins.
