@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod benchmark;
 pub mod categories;
 pub mod config;
 pub mod endpoints;

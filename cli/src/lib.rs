@@ -23,6 +23,7 @@ use serde::Serialize;
 
 pub mod linked;
 pub mod plugins;
+pub mod profile;
 mod table;
 
 /// The prefix of the environment variables the registry reads.
@@ -42,6 +43,29 @@ pub struct Cli {
 pub enum Command {
     /// Show the plugin registry: packages, categories, names, candidates.
     Plugins(PluginsArgs),
+    /// Run a benchmark described by a YAML config; every part comes from
+    /// the registry.
+    Profile(ProfileArgs),
+}
+
+/// `aiperf profile --config FILE [--url URL] [--output DIR]`.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The benchmark config (YAML); see `examples/benchmark.yaml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: std::path::PathBuf,
+    /// Server base URL for the `http` transport (replaces `transport.url`).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Directory for the result files (replaces `output_dir`).
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<std::path::PathBuf>,
+    /// Abort when a phase hook fails to load (default: report it, go on).
+    #[arg(long)]
+    pub strict_hooks: bool,
+    /// Print the results as JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `aiperf plugins [CATEGORY [NAME]] [--all] [--internal] [--validate] [--json]`.
@@ -85,11 +109,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(output) => {
             print!("{}", output.text);
-            if output.success {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
+            ExitCode::from(output.exit)
         }
         Err(message) => {
             eprintln!("error: {message}");
@@ -98,13 +118,14 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// What a command printed, and whether it succeeded.
+/// What a command printed, and its exit code.
 #[derive(Debug)]
 pub struct Output {
     /// Text for stdout.
     pub text: String,
-    /// `false` makes the process exit 1 (e.g. failed validation).
-    pub success: bool,
+    /// 0 on success; 1 when a check failed or every request failed; 130
+    /// when a run was interrupted.
+    pub exit: u8,
 }
 
 fn init_logging() {
@@ -132,13 +153,34 @@ fn to_json(value: &impl Serialize) -> Result<String, String> {
 pub fn run(cli: Cli) -> Result<Output, String> {
     match cli.command {
         Command::Plugins(args) => run_plugins(&args),
+        Command::Profile(args) => {
+            apply_environment()?;
+            profile::run(&profile::ProfileOptions {
+                config: args.config,
+                url: args.url,
+                output_dir: args.output,
+                strict_hooks: args.strict_hooks,
+                json: args.json,
+            })
+        }
     }
 }
 
+/// Applies `AIPERF_PLUGIN_CRATES`/`AIPERF_USE` and checks that the plugin
+/// crates of this build are linked.
+fn apply_environment() -> Result<(), String> {
+    EnvSettings::from_env(ENV_PREFIX)
+        .map_err(|e| e.to_string())?
+        .apply()
+        .map_err(|e| e.to_string())?;
+    registry_core::require_linked(linked::LINKED_CRATES.iter().copied()).map_err(|e| e.to_string())
+}
+
 fn run_plugins(args: &PluginsArgs) -> Result<Output, String> {
-    let env = EnvSettings::from_env(ENV_PREFIX).map_err(|e| e.to_string());
     if args.validate {
-        let env = env.and_then(|s| s.apply().map(|()| s).map_err(|e| e.to_string()));
+        let env = EnvSettings::from_env(ENV_PREFIX)
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.apply().map(|()| s).map_err(|e| e.to_string()));
         let view = plugins::validate(env, linked::LINKED_CRATES);
         if let Some(path) = &args.config {
             let config = plugins::validate_config(path);
@@ -148,7 +190,10 @@ fn run_plugins(args: &PluginsArgs) -> Result<Output, String> {
             } else {
                 plugins::render_validation(&view) + &plugins::render_config_validation(&config)
             };
-            return Ok(Output { text, success: ok });
+            return Ok(Output {
+                text,
+                exit: u8::from(!ok),
+            });
         }
         let text = if args.json {
             to_json(&view)?
@@ -157,12 +202,10 @@ fn run_plugins(args: &PluginsArgs) -> Result<Output, String> {
         };
         return Ok(Output {
             text,
-            success: view.ok,
+            exit: u8::from(!view.ok),
         });
     }
-    env?.apply().map_err(|e| e.to_string())?;
-    registry_core::require_linked(linked::LINKED_CRATES.iter().copied())
-        .map_err(|e| e.to_string())?;
+    apply_environment()?;
 
     let text = match (&args.category, &args.name) {
         (None, _) if args.all => {
@@ -204,8 +247,5 @@ fn run_plugins(args: &PluginsArgs) -> Result<Output, String> {
             }
         }
     };
-    Ok(Output {
-        text,
-        success: true,
-    })
+    Ok(Output { text, exit: 0 })
 }

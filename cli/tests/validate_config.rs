@@ -125,13 +125,13 @@ fn wrong_types_and_malformed_yaml_give_file_line_and_column() {
 
     let run = validate(
         "unknown-field",
-        "endpoint: { type: chat, model: demo }\nwarmup: 3\n",
+        "endpoint: { type: chat, model: demo }\nwarmpu: 3\n",
         &[],
     );
     assert_eq!(run.code, 1);
     assert!(
         run.stdout
-            .contains("bench.yaml:2:1: unknown field `warmup`"),
+            .contains("bench.yaml:2:1: unknown field `warmpu`"),
         "{}",
         run.stdout
     );

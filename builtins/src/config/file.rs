@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::expand::{ExpandError, Secrets, expand, is_single_reference};
-use crate::names::{EndpointType, PhaseHookType, TimingStrategyType, TransportType};
+use crate::names::{
+    DatasetSamplerType, EndpointType, ExporterType, PhaseHookType, TimingStrategyType,
+    TransportType, UiType,
+};
 
 /// A component chosen by name, with its own settings
 /// (`{ name: prometheus, config: { ... } }`).
@@ -85,6 +88,96 @@ pub struct BenchmarkConfig {
     /// How requests travel; `in_engine` when absent.
     #[serde(default)]
     pub transport: TransportConfig,
+    /// What the requests say.
+    #[serde(default)]
+    pub dataset: DatasetConfig,
+    /// An unmeasured phase before profiling (e.g. to warm caches), with its
+    /// own timing strategy; none when absent.
+    #[serde(default)]
+    pub warmup: Option<NamedConfig<TimingStrategyType>>,
+    /// Progress display; `simple` when absent.
+    #[serde(default = "defaults::ui")]
+    pub ui: NamedConfig<UiType>,
+    /// Result files; `json` and `csv` when absent.
+    #[serde(default = "defaults::exporters")]
+    pub exporters: Vec<NamedConfig<ExporterType>>,
+    /// Directory the exporters write into (created if missing).
+    #[serde(default = "defaults::output_dir")]
+    pub output_dir: String,
+}
+
+/// `dataset:` — the prompts requests are built from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetConfig {
+    /// Prompt texts (the query, for rankings); at least one.
+    #[serde(default = "defaults::prompts")]
+    pub prompts: Vec<String>,
+    /// Passages sent with every prompt (rankings, embeddings).
+    #[serde(default)]
+    pub passages: Vec<String>,
+    /// Which prompt each request uses.
+    #[serde(default = "defaults::sampler")]
+    pub sampler: DatasetSamplerType,
+    /// Seed of samplers (and anything else) that draw at random.
+    #[serde(default)]
+    pub seed: u64,
+    /// Upper bound on generated tokens per request.
+    #[serde(default)]
+    pub max_tokens: Option<u32>,
+}
+
+impl Default for DatasetConfig {
+    fn default() -> Self {
+        DatasetConfig {
+            prompts: defaults::prompts(),
+            passages: Vec::new(),
+            sampler: defaults::sampler(),
+            seed: 0,
+            max_tokens: None,
+        }
+    }
+}
+
+mod defaults {
+    use super::NamedConfig;
+    use crate::names::{DatasetSamplerType, ExporterType, UiType};
+
+    pub(super) fn ui() -> NamedConfig<UiType> {
+        NamedConfig {
+            name: UiType::Simple,
+            config: serde_json::Value::Null,
+        }
+    }
+
+    pub(super) fn exporters() -> Vec<NamedConfig<ExporterType>> {
+        [ExporterType::Json, ExporterType::Csv]
+            .into_iter()
+            .map(|name| NamedConfig {
+                name,
+                config: serde_json::Value::Null,
+            })
+            .collect()
+    }
+
+    pub(super) fn output_dir() -> String {
+        "artifacts".to_owned()
+    }
+
+    pub(super) fn prompts() -> Vec<String> {
+        [
+            "Explain what a plugin registry is in one paragraph.",
+            "Write a haiku about link-time registration.",
+            "List three ways to measure the latency of a language model server.",
+            "Summarise the difference between throughput and latency.",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+
+    pub(super) fn sampler() -> DatasetSamplerType {
+        DatasetSamplerType::Sequential
+    }
 }
 
 /// A configuration that cannot be used. Messages never contain values that

@@ -36,6 +36,6 @@ pub use check::check_config;
 pub use component::parse_config;
 pub use expand::Secrets;
 pub use file::{
-    BenchmarkConfig, ConfigError, EndpointConfig, NamedConfig, PluginsConfig, TransportConfig,
-    load_config, parse_config_str,
+    BenchmarkConfig, ConfigError, DatasetConfig, EndpointConfig, NamedConfig, PluginsConfig,
+    TransportConfig, load_config, parse_config_str,
 };

@@ -1,0 +1,297 @@
+//! A benchmark run assembled entirely from the registry: every part is
+//! created by the name the configuration gives, through its category's
+//! factory. Nothing here matches on a name.
+//!
+//! [`Benchmark::from_config`] creates the parts (and reports every problem
+//! at once), [`Benchmark::run`] runs the optional warmup phase and the
+//! profiling phase, [`Benchmark::export`] writes the result files.
+
+mod phase;
+mod request;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crate::categories::{
+    DatasetSampler, EndpointArgs, Exporter, ExporterArgs, Prompt, SamplerArgs, TimingArgs,
+    TimingStrategy, TransportArgs, Ui, UiArgs,
+};
+use crate::config::{BenchmarkConfig, NamedConfig, Secrets};
+use crate::names::TimingStrategyType;
+use crate::phase_hooks::{HookFailure, LoadMode, PhaseHookRegistry};
+use crate::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
+
+use phase::{Target, run_phase};
+
+/// Settings given outside the config file (e.g. on the command line).
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Replaces `transport.url`.
+    pub url: Option<String>,
+    /// Replaces `output_dir`.
+    pub output_dir: Option<PathBuf>,
+    /// How a phase hook that fails to load is treated.
+    pub hooks: LoadMode,
+}
+
+/// A benchmark ready to run: every part created.
+pub struct Benchmark {
+    target: Target,
+    sampler: Box<dyn DatasetSampler>,
+    warmup: Option<Box<dyn TimingStrategy>>,
+    profiling: Box<dyn TimingStrategy>,
+    ui: Box<dyn Ui>,
+    exporters: Vec<(String, Box<dyn Exporter>)>,
+    hooks: PhaseHookRegistry,
+    hook_failures: Vec<HookFailure>,
+    output_dir: PathBuf,
+    labels: (String, String, String),
+    secrets: Secrets,
+}
+
+impl std::fmt::Debug for Benchmark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Benchmark")
+            .field("endpoint", &self.labels.0)
+            .field("transport", &self.labels.2)
+            .field("hooks", &self.hooks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The timing strategy used when the config names none: one request at a
+/// time, ten requests.
+fn default_timing() -> NamedConfig<TimingStrategyType> {
+    NamedConfig {
+        name: TimingStrategyType::Concurrency,
+        config: serde_json::json!({ "concurrency": 1, "requests": 10 }),
+    }
+}
+
+impl Benchmark {
+    /// Creates every part the configuration names. All problems are
+    /// collected (each with its place in the file, environment values
+    /// hidden), not just the first.
+    pub fn from_config(
+        config: &BenchmarkConfig,
+        secrets: &Secrets,
+        options: BuildOptions,
+    ) -> Result<Benchmark, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut report = |place: &str, error: &dyn std::fmt::Display| {
+            problems.push(secrets.redact(&format!("{place}: {error}")));
+        };
+
+        let endpoint = config
+            .endpoint
+            .kind
+            .registration()
+            .and_then(|registration| {
+                let args = EndpointArgs {
+                    model: config.endpoint.model.clone(),
+                    streaming: config.endpoint.streaming,
+                    extra: config.endpoint.extra.clone(),
+                };
+                Ok((registration.metadata(), registration.create(args)?))
+            });
+        let endpoint = endpoint.map_err(|e| report("endpoint.type", &e)).ok();
+
+        let args = TransportArgs {
+            url: options.url.clone().or_else(|| config.transport.url.clone()),
+            config: config.transport.config.clone(),
+        };
+        let transport = config
+            .transport
+            .kind
+            .registration()
+            .and_then(|r| r.create(args))
+            .map_err(|e| report("transport", &e))
+            .ok();
+
+        let dataset = &config.dataset;
+        if dataset.prompts.is_empty() {
+            report("dataset.prompts", &"is empty; give at least one prompt");
+        }
+        let args = SamplerArgs {
+            len: dataset.prompts.len().max(1),
+            seed: dataset.seed,
+        };
+        let sampler = dataset
+            .sampler
+            .registration()
+            .and_then(|r| r.create(args))
+            .map_err(|e| report("dataset.sampler", &e))
+            .ok();
+
+        let mut timing = |place: &str, named: &NamedConfig<TimingStrategyType>| {
+            let args = TimingArgs {
+                config: named.config.clone(),
+            };
+            named
+                .name
+                .registration()
+                .and_then(|r| r.create(args))
+                .map_err(|e| report(place, &e))
+                .ok()
+        };
+        let warmup = config.warmup.as_ref().map(|w| timing("warmup", w));
+        let profiling = match &config.plugins.timing_strategy {
+            Some(named) => timing("plugins.timing_strategy", named),
+            None => timing("plugins.timing_strategy (default)", &default_timing()),
+        };
+
+        let args = UiArgs {
+            config: config.ui.config.clone(),
+        };
+        let ui = config
+            .ui
+            .name
+            .registration()
+            .and_then(|r| r.create(args))
+            .map_err(|e| report("ui", &e))
+            .ok();
+
+        let mut exporters = Vec::new();
+        for (i, named) in config.exporters.iter().enumerate() {
+            let args = ExporterArgs {
+                config: named.config.clone(),
+            };
+            match named.name.registration().and_then(|r| r.create(args)) {
+                Ok(exporter) => exporters.push((named.name.to_string(), exporter)),
+                Err(e) => report(&format!("exporters[{i}]"), &e),
+            }
+        }
+
+        let hooks = PhaseHookRegistry::load(&config.plugins.phase_hooks, options.hooks, secrets);
+        let (hooks, hook_failures) = match hooks {
+            Ok(loaded) => loaded,
+            Err(failures) => {
+                for f in &failures {
+                    let place = format!("plugins.phase_hooks[{}]", f.position - 1);
+                    report(&place, &format!("`{}`: {}", f.name, f.reason));
+                }
+                return Err(problems);
+            }
+        };
+
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        // Every part that failed was reported, so with no problem all exist.
+        let (Some((metadata, endpoint)), Some(transport), Some(sampler), Some(profiling), Some(ui)) =
+            (endpoint, transport, sampler, profiling, ui)
+        else {
+            return Err(problems);
+        };
+        let warmup = warmup.flatten();
+
+        let prompts: Arc<[Prompt]> = dataset
+            .prompts
+            .iter()
+            .map(|text| Prompt {
+                text: text.clone(),
+                passages: dataset.passages.clone(),
+                max_tokens: dataset.max_tokens,
+            })
+            .collect();
+        Ok(Benchmark {
+            target: Target {
+                endpoint: Arc::from(endpoint),
+                transport: Arc::from(transport),
+                path: metadata.endpoint_path,
+                stream: config.endpoint.streaming && metadata.supports_streaming,
+                prompts,
+            },
+            sampler,
+            warmup,
+            profiling,
+            ui,
+            exporters,
+            hooks,
+            hook_failures,
+            output_dir: options
+                .output_dir
+                .unwrap_or_else(|| PathBuf::from(&config.output_dir)),
+            labels: (
+                config.endpoint.kind.to_string(),
+                config.endpoint.model.clone(),
+                config.transport.kind.to_string(),
+            ),
+            secrets: secrets.clone(),
+        })
+    }
+
+    /// Phase hooks that failed to load (lenient mode), already reported.
+    pub fn hook_failures(&self) -> &[HookFailure] {
+        &self.hook_failures
+    }
+
+    /// The directory [`export`](Self::export) writes into.
+    pub fn output_dir(&self) -> &Path {
+        &self.output_dir
+    }
+
+    /// Runs the warmup phase (if configured) and the profiling phase. When
+    /// `stop` is set, the current phase ends, requests in flight are
+    /// abandoned, and the results say `interrupted`.
+    pub fn run(&mut self, stop: &AtomicBool) -> BenchmarkResults {
+        let mut phases = Vec::new();
+        let mut interrupted = false;
+        let mut strategies: Vec<(Phase, &mut Box<dyn TimingStrategy>)> = Vec::new();
+        if let Some(warmup) = self.warmup.as_mut() {
+            strategies.push((Phase::Warmup, warmup));
+        }
+        strategies.push((Phase::Profiling, &mut self.profiling));
+        for (phase, strategy) in strategies {
+            let start = PhaseStart {
+                phase,
+                expected_requests: strategy.total_requests(),
+            };
+            self.hooks.on_phase_start(&start);
+            self.ui.on_phase_start(&start);
+            let run = run_phase(
+                phase,
+                &self.target,
+                strategy.as_mut(),
+                self.sampler.as_mut(),
+                self.ui.as_ref(),
+                stop,
+            );
+            let stats = PhaseStats::from_records(phase, &run.records, run.duration);
+            self.ui.on_phase_complete(&stats);
+            self.hooks.on_phase_complete(&stats);
+            phases.push(stats);
+            if run.interrupted {
+                interrupted = true;
+                break;
+            }
+        }
+        BenchmarkResults {
+            endpoint: self.labels.0.clone(),
+            model: self.labels.1.clone(),
+            transport: self.labels.2.clone(),
+            interrupted,
+            phases,
+        }
+    }
+
+    /// Writes `results` with every configured exporter into the output
+    /// directory (created if missing). Returns the files written; an
+    /// exporter that fails does not stop the others.
+    pub fn export(&self, results: &BenchmarkResults) -> (Vec<PathBuf>, Vec<String>) {
+        if let Err(e) = std::fs::create_dir_all(&self.output_dir) {
+            let message = format!("cannot create {}: {e}", self.output_dir.display());
+            return (Vec::new(), vec![message]);
+        }
+        let mut written = Vec::new();
+        let mut problems = Vec::new();
+        for (name, exporter) in &self.exporters {
+            match exporter.export(results, &self.output_dir) {
+                Ok(path) => written.push(path),
+                Err(e) => problems.push(self.secrets.redact(&format!("exporter `{name}`: {e}"))),
+            }
+        }
+        (written, problems)
+    }
+}

@@ -1,0 +1,153 @@
+//! One phase: the timing strategy decides, worker threads send, the
+//! orchestrator thread collects.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use crate::categories::{
+    DatasetSampler, Decision, Endpoint, Feedback, Progress, Prompt, TimingStrategy, Transport, Ui,
+};
+use crate::stats::{Phase, RequestRecord};
+
+use super::request::execute;
+
+/// How often a waiting orchestrator checks the stop flag.
+const POLL: Duration = Duration::from_millis(50);
+
+/// What a phase sends to and through.
+pub(crate) struct Target {
+    pub(crate) endpoint: Arc<dyn Endpoint>,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) path: &'static str,
+    pub(crate) stream: bool,
+    pub(crate) prompts: Arc<[Prompt]>,
+}
+
+/// The measurements of one phase.
+pub(crate) struct PhaseRun {
+    pub(crate) records: Vec<RequestRecord>,
+    pub(crate) duration: Duration,
+    pub(crate) interrupted: bool,
+}
+
+struct Collector<'a> {
+    records: Vec<RequestRecord>,
+    strategy: &'a mut dyn TimingStrategy,
+    ui: &'a dyn Ui,
+    phase: Phase,
+    total: Option<u64>,
+}
+
+impl Collector<'_> {
+    fn finished(&mut self, record: RequestRecord) {
+        self.strategy.on_finished(Feedback {
+            latency: record.latency,
+            ok: record.error.is_none(),
+        });
+        self.records.push(record);
+        self.ui
+            .on_progress(self.phase, self.records.len() as u64, self.total);
+    }
+}
+
+/// Runs a phase to completion, or until `stop` is set (then requests in
+/// flight are abandoned and the phase reports what finished).
+pub(crate) fn run_phase(
+    phase: Phase,
+    target: &Target,
+    strategy: &mut dyn TimingStrategy,
+    sampler: &mut dyn DatasetSampler,
+    ui: &dyn Ui,
+    stop: &AtomicBool,
+) -> PhaseRun {
+    let (tx, rx) = mpsc::channel::<RequestRecord>();
+    let total = strategy.total_requests();
+    let mut c = Collector {
+        records: Vec::new(),
+        strategy,
+        ui,
+        phase,
+        total,
+    };
+    let start = Instant::now();
+    let mut issued = 0u64;
+    let mut interrupted = false;
+
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        while let Ok(record) = rx.try_recv() {
+            c.finished(record);
+        }
+        let progress = Progress {
+            issued,
+            finished: c.records.len() as u64,
+            elapsed: start.elapsed(),
+        };
+        match c.strategy.next(progress) {
+            Decision::Done => break,
+            Decision::WaitForCompletion if progress.in_flight() == 0 => {
+                tracing::error!(
+                    "{phase}: the timing strategy waits for a completion with nothing in flight; ending the phase"
+                );
+                break;
+            }
+            Decision::WaitForCompletion => match rx.recv_timeout(POLL) {
+                Ok(record) => c.finished(record),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
+            },
+            Decision::IssueAt(at) => {
+                let now = start.elapsed();
+                if at > now {
+                    // Sleep until the offset, but wake for completions
+                    // (adaptive strategies react to them) and the stop flag.
+                    if let Ok(record) = rx.recv_timeout((at - now).min(POLL)) {
+                        c.finished(record);
+                    }
+                    continue;
+                }
+                let index = sampler.next_index();
+                let prompt = target.prompts[index % target.prompts.len()].clone();
+                let (endpoint, transport) = (target.endpoint.clone(), target.transport.clone());
+                let (path, stream, tx) = (target.path, target.stream, tx.clone());
+                let spawned = std::thread::Builder::new()
+                    .name("aiperf-request".into())
+                    .spawn(move || {
+                        let record = execute(&*endpoint, &*transport, path, &prompt, stream);
+                        // The orchestrator may have stopped listening (Ctrl-C).
+                        let _ = tx.send(record);
+                    });
+                if let Err(e) = spawned {
+                    c.finished(RequestRecord {
+                        latency: Duration::ZERO,
+                        time_to_first_token: None,
+                        output_tokens: 0,
+                        error: Some(format!("cannot start a request thread: {e}")),
+                    });
+                }
+                issued += 1;
+            }
+        }
+    }
+
+    while !interrupted && (c.records.len() as u64) < issued {
+        if stop.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        match rx.recv_timeout(POLL) {
+            Ok(record) => c.finished(record),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    PhaseRun {
+        records: c.records,
+        duration: start.elapsed(),
+        interrupted,
+    }
+}

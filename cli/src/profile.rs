@@ -1,0 +1,149 @@
+//! `aiperf profile --config FILE`: a benchmark whose every part comes from
+//! the registry (see `aiperf_builtins::benchmark`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aiperf_builtins::benchmark::{Benchmark, BuildOptions};
+use aiperf_builtins::config::load_config;
+use aiperf_builtins::phase_hooks::LoadMode;
+use aiperf_builtins::stats::{BenchmarkResults, Percentiles, Phase, PhaseStats};
+
+use crate::Output;
+use crate::table::Table;
+
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const INTERRUPTED_EXIT: u8 = 130;
+
+/// What `profile` needs from the command line.
+#[derive(Debug, Clone)]
+pub struct ProfileOptions {
+    /// The YAML config.
+    pub config: PathBuf,
+    /// Replaces `transport.url`.
+    pub url: Option<String>,
+    /// Replaces `output_dir`.
+    pub output_dir: Option<PathBuf>,
+    /// A phase hook that fails to load aborts the run.
+    pub strict_hooks: bool,
+    /// Print the results as JSON.
+    pub json: bool,
+}
+
+/// Loads, builds, runs and exports. Ctrl-C ends the run early; what was
+/// measured is still exported and printed.
+pub fn run(options: &ProfileOptions) -> Result<Output, String> {
+    let (config, secrets) = load_config(&options.config).map_err(|e| e.to_string())?;
+    let build = BuildOptions {
+        url: options.url.clone(),
+        output_dir: options.output_dir.clone(),
+        hooks: if options.strict_hooks {
+            LoadMode::Strict
+        } else {
+            LoadMode::Lenient
+        },
+    };
+    let mut benchmark = Benchmark::from_config(&config, &secrets, build).map_err(|problems| {
+        format!(
+            "{} cannot run:\n  {}",
+            options.config.display(),
+            problems.join("\n  ")
+        )
+    })?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // A second handler cannot be installed in one process (tests call `run`
+    // once per process); if it fails, Ctrl-C keeps its default behaviour.
+    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
+        tracing::debug!("Ctrl-C handler not installed: {e}");
+    }
+
+    let results = benchmark.run(&stop);
+    let (written, export_problems) = benchmark.export(&results);
+    for problem in &export_problems {
+        eprintln!("error: {problem}");
+    }
+    let text = if options.json {
+        serde_json::to_string_pretty(&results).map_err(|e| e.to_string())? + "\n"
+    } else {
+        render(&results, &written, benchmark.output_dir())
+    };
+    let profiling = results.phases.iter().find(|p| p.phase == Phase::Profiling);
+    let all_failed = profiling.is_some_and(|p| p.sent > 0 && p.completed == 0);
+    let exit = if results.interrupted {
+        INTERRUPTED_EXIT
+    } else if all_failed || !export_problems.is_empty() {
+        1
+    } else {
+        0
+    };
+    if all_failed {
+        let first = profiling
+            .and_then(|p| p.errors.first())
+            .map_or("", |(message, _)| message.as_str());
+        eprintln!("error: every request failed; the most frequent error: {first}");
+    }
+    Ok(Output { text, exit })
+}
+
+fn percentile_row(table: &mut Table, metric: &str, p: &Option<Percentiles>) {
+    if let Some(p) = p {
+        let cells = [p.mean, p.min, p.p50, p.p90, p.p99, p.max].map(|v| format!("{v:.2}"));
+        let mut row = vec![metric.to_owned()];
+        row.extend(cells);
+        table.row(row);
+    }
+}
+
+fn render_phase(out: &mut String, stats: &PhaseStats) {
+    let _ = writeln!(
+        out,
+        "{} phase: {} sent, {} ok, {} failed in {:.2} s",
+        stats.phase, stats.sent, stats.completed, stats.failed, stats.duration_s
+    );
+    let mut table = Table::new(["METRIC", "AVG", "MIN", "P50", "P90", "P99", "MAX"]);
+    percentile_row(&mut table, "Request latency (ms)", &stats.latency_ms);
+    percentile_row(
+        &mut table,
+        "Time to first token (ms)",
+        &stats.time_to_first_token_ms,
+    );
+    *out += &table.render("  ");
+    let _ = writeln!(
+        out,
+        "  Request throughput: {:.2} req/s; output token throughput: {:.2} tokens/s ({} tokens)",
+        stats.request_throughput, stats.output_token_throughput, stats.output_tokens
+    );
+    for (message, count) in &stats.errors {
+        let _ = writeln!(out, "  error x{count}: {message}");
+    }
+}
+
+/// The human summary printed at the end of a run.
+pub fn render(results: &BenchmarkResults, written: &[PathBuf], dir: &Path) -> String {
+    let mut out = format!(
+        "aiperf profile: endpoint {} (model {}) via {}{}\n",
+        results.endpoint,
+        results.model,
+        results.transport,
+        if results.interrupted {
+            " — interrupted, partial results"
+        } else {
+            ""
+        }
+    );
+    for stats in &results.phases {
+        out.push('\n');
+        render_phase(&mut out, stats);
+    }
+    if written.is_empty() {
+        let _ = writeln!(out, "\nno files written to {}", dir.display());
+    } else {
+        let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        let _ = writeln!(out, "\nwritten: {}", files.join(", "));
+    }
+    out
+}
