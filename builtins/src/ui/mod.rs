@@ -2,6 +2,7 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
@@ -40,131 +41,140 @@ struct NoConfig {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SimpleConfig {
-    /// On a non-terminal output, print a progress line every this many
-    /// percent (1..=100). On a terminal the line is redrawn in place.
-    #[serde(default = "SimpleConfig::default_step")]
-    pub step_percent: u8,
+    /// Width of the bar in characters (10..=200). Default 30.
+    #[serde(default = "SimpleConfig::default_width")]
+    pub bar_width: u16,
 }
 
 impl SimpleConfig {
-    fn default_step() -> u8 {
-        10
+    fn default_width() -> u16 {
+        30
     }
 }
 
 impl Default for SimpleConfig {
     fn default() -> Self {
         SimpleConfig {
-            step_percent: Self::default_step(),
+            bar_width: Self::default_width(),
         }
     }
 }
 
-/// Progress lines on stderr: redrawn in place on a terminal, one line per
-/// `step_percent` otherwise (so logs stay readable).
+/// Redraws happen at most this often (a fast run finishes thousands of
+/// requests a second; the terminal does not need each one).
+const REDRAW_EVERY: Duration = Duration::from_millis(100);
+
+/// A progress bar on stderr, redrawn in place, when stdout is a terminal;
+/// completely quiet otherwise (scripts, CI, pipes).
 pub struct Simple {
     out: Mutex<Output>,
-    step_percent: u64,
+    terminal: bool,
+    width: usize,
 }
 
 struct Output {
     writer: Box<dyn Write + Send>,
-    terminal: bool,
-    last_step: Option<u64>,
+    last_draw: Option<Instant>,
 }
 
 impl std::fmt::Debug for Simple {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Simple")
-            .field("step_percent", &self.step_percent)
+            .field("terminal", &self.terminal)
+            .field("width", &self.width)
             .finish_non_exhaustive()
     }
 }
 
 impl Simple {
-    /// A UI writing to `writer`; `terminal` selects in-place redrawing.
+    /// A UI writing to `writer`; it draws only when `terminal` is true.
     pub fn with_writer(
         config: SimpleConfig,
         writer: Box<dyn Write + Send>,
         terminal: bool,
     ) -> Result<Self, BoxError> {
-        if !(1..=100).contains(&config.step_percent) {
+        if !(10..=200).contains(&config.bar_width) {
             return Err(format!(
-                "invalid config: `step_percent` is {}; it must be 1..=100",
-                config.step_percent
+                "invalid config: `bar_width` is {}; it must be 10..=200",
+                config.bar_width
             )
             .into());
         }
         Ok(Simple {
             out: Mutex::new(Output {
                 writer,
-                terminal,
-                last_step: None,
+                last_draw: None,
             }),
-            step_percent: config.step_percent.into(),
+            terminal,
+            width: config.bar_width.into(),
         })
     }
 
-    fn write(&self, f: impl FnOnce(&mut Output) -> io::Result<()>) {
+    fn draw(&self, f: impl FnOnce(&mut Output) -> io::Result<()>) {
+        if !self.terminal {
+            return;
+        }
         // A poisoned lock only means an earlier write panicked; the writer
         // itself is still usable. Display errors (closed stderr) are not
         // worth failing a benchmark for.
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         let _ = f(&mut out).and_then(|()| out.writer.flush());
     }
+
+    /// `[#######.......]  42/200  21%` (or a count when the total is unknown).
+    fn bar(&self, finished: u64, total: Option<u64>) -> String {
+        match total.filter(|&t| t > 0) {
+            Some(total) => {
+                let done = finished.min(total);
+                let filled = (done as usize * self.width) / total as usize;
+                format!(
+                    "[{}{}] {done}/{total} {:>3}%",
+                    "#".repeat(filled),
+                    ".".repeat(self.width - filled),
+                    done * 100 / total
+                )
+            }
+            None => format!("{finished} done"),
+        }
+    }
 }
 
 impl Ui for Simple {
     fn on_phase_start(&self, start: &PhaseStart) {
-        self.write(|out| {
-            out.last_step = None;
-            match start.expected_requests {
-                Some(n) => writeln!(out.writer, "{}: {n} requests", start.phase),
-                None => writeln!(out.writer, "{}: started", start.phase),
-            }
+        let line = format!(
+            "\r\x1b[K{} {}",
+            start.phase,
+            self.bar(0, start.expected_requests)
+        );
+        self.draw(|out| {
+            out.last_draw = Some(Instant::now());
+            out.writer.write_all(line.as_bytes())
         });
     }
 
     fn on_progress(&self, phase: Phase, finished: u64, total: Option<u64>) {
-        self.write(|out| {
-            let percent = total.filter(|&t| t > 0).map(|t| finished * 100 / t);
-            if out.terminal {
-                return match (percent, total) {
-                    (Some(p), Some(t)) => write!(out.writer, "\r{phase}: {finished}/{t} ({p}%)"),
-                    _ => write!(out.writer, "\r{phase}: {finished} done"),
-                };
-            }
-            let Some(p) = percent else { return Ok(()) };
-            let step = p / self.step_percent;
-            if out.last_step.is_some_and(|last| last >= step) {
+        let last = total == Some(finished);
+        self.draw(|out| {
+            if !last && out.last_draw.is_some_and(|t| t.elapsed() < REDRAW_EVERY) {
                 return Ok(());
             }
-            out.last_step = Some(step);
-            writeln!(
-                out.writer,
-                "{phase}: {finished}/{} ({p}%)",
-                total.unwrap_or(0)
-            )
+            out.last_draw = Some(Instant::now());
+            write!(out.writer, "\r\x1b[K{phase} {}", self.bar(finished, total))
         });
     }
 
     fn on_phase_complete(&self, stats: &PhaseStats) {
-        self.write(|out| {
-            if out.terminal {
-                write!(out.writer, "\r\x1b[K")?;
-            }
-            writeln!(out.writer, "{}", summary_line(stats))
-        });
+        self.draw(|out| writeln!(out.writer, "\r\x1b[K{}", summary_line(stats)));
     }
 }
 
 impl Implementation<UiCategory> for Simple {
     const METADATA: () = ();
     const DESCRIPTION: &'static str =
-        "Progress on stderr: redrawn in place on a terminal, every `step_percent` % otherwise.";
+        "A progress bar on stderr when stdout is a terminal; quiet otherwise.";
 
     fn create(args: UiArgs) -> Result<Self, BoxError> {
-        let terminal = io::stderr().is_terminal();
+        let terminal = io::stdout().is_terminal() && io::stderr().is_terminal();
         Simple::with_writer(
             parse_config(&args.config)?,
             Box::new(io::stderr()),
@@ -176,7 +186,6 @@ impl Implementation<UiCategory> for Simple {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
-    use std::time::Duration;
 
     use super::*;
 
@@ -215,45 +224,41 @@ mod tests {
     }
 
     #[test]
-    fn non_terminal_prints_one_line_per_step() {
+    fn quiet_when_not_a_terminal() {
         let sink = Shared::default();
-        let config = SimpleConfig { step_percent: 50 };
-        let ui = Simple::with_writer(config, Box::new(sink.clone()), false).unwrap();
+        let ui =
+            Simple::with_writer(SimpleConfig::default(), Box::new(sink.clone()), false).unwrap();
         run(&ui);
-        let text = sink.text();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines,
-            [
-                "profiling: 4 requests",
-                "profiling: 1/4 (25%)",
-                "profiling: 2/4 (50%)",
-                "profiling: 4/4 (100%)",
-                "profiling phase complete: 0 sent, 0 ok, 0 failed in 1.00 s (0.0 req/s, 0.0 tok/s)",
-            ]
-        );
+        assert_eq!(sink.text(), "");
     }
 
     #[test]
-    fn terminal_redraws_in_place() {
+    fn terminal_redraws_a_bar_in_place_throttled() {
         let sink = Shared::default();
-        let ui =
-            Simple::with_writer(SimpleConfig::default(), Box::new(sink.clone()), true).unwrap();
+        let config = SimpleConfig { bar_width: 10 };
+        let ui = Simple::with_writer(config, Box::new(sink.clone()), true).unwrap();
         run(&ui);
         let text = sink.text();
         assert!(
-            text.contains("\rprofiling: 3/4 (75%)\rprofiling: 4/4 (100%)\r\x1b[K"),
+            text.starts_with("\r\x1b[Kprofiling [..........] 0/4   0%"),
             "{text:?}"
         );
+        // 1/4..3/4 come within 100 ms of the start: skipped; 4/4 always drawn.
+        assert!(!text.contains("1/4"), "{text:?}");
+        assert!(
+            text.contains("\r\x1b[Kprofiling [##########] 4/4 100%"),
+            "{text:?}"
+        );
+        assert!(text.ends_with("\r\x1b[Kprofiling phase complete: 0 sent, 0 ok, 0 failed in 1.00 s (0.0 req/s, 0.0 tok/s)\n"), "{text:?}");
     }
 
     #[test]
-    fn rejects_out_of_range_step() {
+    fn rejects_out_of_range_width() {
         let e = Simple::create(UiArgs {
-            config: serde_json::json!({"step_percent": 0}),
+            config: serde_json::json!({"bar_width": 3}),
         })
         .unwrap_err();
-        assert!(e.to_string().contains("`step_percent` is 0"), "{e}");
+        assert!(e.to_string().contains("`bar_width` is 3"), "{e}");
         let e = NoUi::create(UiArgs {
             config: serde_json::json!({"colour": true}),
         })
