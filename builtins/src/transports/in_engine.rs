@@ -1,0 +1,537 @@
+//! `in_engine`: an in-process simulated OpenAI-compatible model server.
+
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use registry_core::{BoxError, Implementation};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::categories::{
+    ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
+    TransportMetadata, TransportRequest, TransportResponse,
+};
+use crate::config::parse_config;
+use crate::rng::SplitMix64;
+
+/// Config of [`InEngine`]; every field has a default.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InEngineConfig {
+    /// Time to the first token, in milliseconds (also the whole latency of
+    /// embeddings and rankings). Default 20.
+    pub ttft_ms: f64,
+    /// Time between tokens, in milliseconds. Default 2.
+    pub itl_ms: f64,
+    /// Tokens generated per request, capped by the request's `max_tokens`
+    /// / `max_completion_tokens`. Default 32.
+    pub output_tokens: u32,
+    /// Length of embedding vectors. Default 16.
+    pub embedding_dimensions: usize,
+    /// Seed of the generated content (mixed with a hash of the prompt).
+    pub seed: u64,
+}
+
+impl Default for InEngineConfig {
+    fn default() -> Self {
+        InEngineConfig {
+            ttft_ms: 20.0,
+            itl_ms: 2.0,
+            output_tokens: 32,
+            embedding_dimensions: 16,
+            seed: 0,
+        }
+    }
+}
+
+/// A simulated model server inside the process: no network, deterministic
+/// content (same seed and prompt, same answer), real waiting (so measured
+/// latencies are the configured ones). Serves `/v1/chat/completions`,
+/// `/v1/completions`, `/v1/embeddings` and `/v1/ranking` in the OpenAI / NIM
+/// formats, streamed or not, and answers malformed requests with a 400 like
+/// a real server.
+#[derive(Debug, Clone)]
+pub struct InEngine {
+    config: InEngineConfig,
+    ttft: Duration,
+    itl: Duration,
+}
+
+const VOCABULARY: [&str; 32] = [
+    "the",
+    "model",
+    "answers",
+    "quickly",
+    "with",
+    "tokens",
+    "that",
+    "flow",
+    "through",
+    "a",
+    "registry",
+    "of",
+    "plugins",
+    "linked",
+    "at",
+    "build",
+    "time",
+    "and",
+    "measured",
+    "under",
+    "load",
+    "every",
+    "request",
+    "counts",
+    "latency",
+    "stays",
+    "low",
+    "while",
+    "throughput",
+    "grows",
+    "steadily",
+    "today",
+];
+
+/// FNV-1a: a stable hash (std's `DefaultHasher` may change between releases).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn words(text: &str) -> u64 {
+    text.split_whitespace().count() as u64
+}
+
+/// A 400 answer in the OpenAI error format.
+fn bad_request(path: &str, message: &str) -> TransportError {
+    TransportError::Status {
+        url: format!("in_engine{path}"),
+        status: 400,
+        body: json!({"error": {"message": message, "type": "invalid_request_error"}}).to_string(),
+    }
+}
+
+fn millis(field: &str, ms: f64) -> Result<Duration, BoxError> {
+    if ms.is_finite() && ms >= 0.0 {
+        Ok(Duration::from_secs_f64(ms / 1e3))
+    } else {
+        Err(format!("invalid config: `{field}` is {ms}; it must be milliseconds >= 0").into())
+    }
+}
+
+/// What one generating request asks for.
+struct Generation {
+    prompt: String,
+    max_tokens: Option<u64>,
+    include_usage: bool,
+    chat: bool,
+}
+
+impl InEngine {
+    /// A server from its config, checked.
+    pub fn new(config: InEngineConfig) -> Result<Self, BoxError> {
+        if config.embedding_dimensions == 0 {
+            return Err("invalid config: `embedding_dimensions` must be at least 1".into());
+        }
+        Ok(InEngine {
+            ttft: millis("ttft_ms", config.ttft_ms)?,
+            itl: millis("itl_ms", config.itl_ms)?,
+            config,
+        })
+    }
+
+    fn rng(&self, prompt: &str) -> SplitMix64 {
+        SplitMix64::new(self.config.seed ^ fnv1a(prompt))
+    }
+
+    fn tokens(&self, generation: &Generation) -> Vec<&'static str> {
+        let n = generation
+            .max_tokens
+            .map_or(u64::from(self.config.output_tokens), |max| {
+                max.min(u64::from(self.config.output_tokens))
+            });
+        let mut rng = self.rng(&generation.prompt);
+        (0..n)
+            .map(|_| VOCABULARY[rng.below(VOCABULARY.len() as u64) as usize])
+            .collect()
+    }
+
+    fn usage(prompt: &str, completion: usize) -> Value {
+        let prompt = words(prompt);
+        json!({
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion as u64,
+        })
+    }
+
+    fn generate(&self, g: &Generation, stream: bool) -> ResponseBody {
+        let tokens = self.tokens(g);
+        let choice = |text: &str, last: bool| {
+            let finish = if last { json!("length") } else { Value::Null };
+            if g.chat {
+                json!({"index": 0, "delta": {"content": text}, "finish_reason": finish})
+            } else {
+                json!({"index": 0, "text": text, "finish_reason": finish})
+            }
+        };
+        if !stream {
+            sleep(self.ttft + self.itl * (tokens.len().saturating_sub(1) as u32));
+            let text = tokens.join(" ");
+            let choice = if g.chat {
+                json!({"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"})
+            } else {
+                json!({"index": 0, "text": text, "finish_reason": "length"})
+            };
+            let object = if g.chat {
+                "chat.completion"
+            } else {
+                "text_completion"
+            };
+            let body = json!({
+                "id": "in-engine",
+                "object": object,
+                "model": "in_engine",
+                "choices": [choice],
+                "usage": Self::usage(&g.prompt, tokens.len()),
+            });
+            return ResponseBody::Complete(body.to_string().into_bytes());
+        }
+        let mut events = Vec::with_capacity(tokens.len() + 3);
+        let mut push = |data: String| {
+            events.push(TimedEvent {
+                at: Instant::now(),
+                data,
+            });
+        };
+        if g.chat {
+            push(json!({"choices": [{"index": 0, "delta": {"role": "assistant"}}]}).to_string());
+        }
+        for (i, token) in tokens.iter().enumerate() {
+            sleep(if i == 0 { self.ttft } else { self.itl });
+            let text = if i + 1 < tokens.len() {
+                format!("{token} ")
+            } else {
+                (*token).to_owned()
+            };
+            push(json!({"choices": [choice(&text, i + 1 == tokens.len())]}).to_string());
+        }
+        if tokens.is_empty() {
+            sleep(self.ttft);
+        }
+        if g.include_usage {
+            push(json!({"choices": [], "usage": Self::usage(&g.prompt, tokens.len())}).to_string());
+        }
+        push("[DONE]".to_owned());
+        ResponseBody::Events(events)
+    }
+
+    fn chat(&self, path: &str, body: &Value) -> Result<Generation, TransportError> {
+        let messages = body["messages"]
+            .as_array()
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| {
+                bad_request(
+                    path,
+                    "`messages` is required: a non-empty array of {role, content}",
+                )
+            })?;
+        let mut prompt = String::new();
+        for (i, message) in messages.iter().enumerate() {
+            let content = message["content"].as_str().ok_or_else(|| {
+                bad_request(path, &format!("`messages[{i}].content` must be a string"))
+            })?;
+            prompt.push_str(content);
+            prompt.push('\n');
+        }
+        Ok(Generation {
+            prompt,
+            max_tokens: body["max_completion_tokens"]
+                .as_u64()
+                .or_else(|| body["max_tokens"].as_u64()),
+            include_usage: body["stream_options"]["include_usage"].as_bool() == Some(true),
+            chat: true,
+        })
+    }
+
+    fn completion(&self, path: &str, body: &Value) -> Result<Generation, TransportError> {
+        let prompt = body["prompt"]
+            .as_str()
+            .ok_or_else(|| bad_request(path, "`prompt` is required: a string"))?;
+        Ok(Generation {
+            prompt: prompt.to_owned(),
+            max_tokens: body["max_tokens"].as_u64(),
+            include_usage: body["stream_options"]["include_usage"].as_bool() == Some(true),
+            chat: false,
+        })
+    }
+
+    fn embeddings(&self, path: &str, body: &Value) -> Result<ResponseBody, TransportError> {
+        let inputs: Vec<&str> = match &body["input"] {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if inputs.is_empty() {
+            return Err(bad_request(
+                path,
+                "`input` is required: a string or an array of strings",
+            ));
+        }
+        sleep(self.ttft);
+        let data: Vec<Value> = inputs
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                let mut rng = self.rng(text);
+                let vector: Vec<f64> = (0..self.config.embedding_dimensions)
+                    .map(|_| (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0)
+                    .collect();
+                json!({"object": "embedding", "index": index, "embedding": vector})
+            })
+            .collect();
+        let prompt_tokens: u64 = inputs.iter().map(|t| words(t)).sum();
+        let body = json!({
+            "object": "list",
+            "data": data,
+            "model": "in_engine",
+            "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
+        });
+        Ok(ResponseBody::Complete(body.to_string().into_bytes()))
+    }
+
+    fn rankings(&self, path: &str, body: &Value) -> Result<ResponseBody, TransportError> {
+        let query = body["query"]["text"]
+            .as_str()
+            .ok_or_else(|| bad_request(path, "`query.text` is required: a string"))?;
+        let passages = body["passages"]
+            .as_array()
+            .ok_or_else(|| bad_request(path, "`passages` is required: an array of {text}"))?;
+        sleep(self.ttft);
+        let mut rankings: Vec<(usize, f64)> = passages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let text = p["text"].as_str().unwrap_or("");
+                let mut rng = self.rng(&format!("{query}\u{0}{text}"));
+                (
+                    i,
+                    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 20.0 - 10.0,
+                )
+            })
+            .collect();
+        rankings.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let rankings: Vec<Value> = rankings
+            .into_iter()
+            .map(|(index, logit)| json!({"index": index, "logit": logit}))
+            .collect();
+        Ok(ResponseBody::Complete(
+            json!({ "rankings": rankings }).to_string().into_bytes(),
+        ))
+    }
+}
+
+impl Transport for InEngine {
+    fn send(&self, request: TransportRequest<'_>) -> Result<TransportResponse, TransportError> {
+        let path = request.path;
+        let body = match path {
+            "/v1/chat/completions" => {
+                self.generate(&self.chat(path, request.body)?, request.stream)
+            }
+            "/v1/completions" => {
+                self.generate(&self.completion(path, request.body)?, request.stream)
+            }
+            "/v1/embeddings" => self.embeddings(path, request.body)?,
+            "/v1/ranking" => self.rankings(path, request.body)?,
+            other => {
+                return Err(TransportError::UnsupportedPath {
+                    transport: "in_engine",
+                    path: other.to_owned(),
+                });
+            }
+        };
+        Ok(TransportResponse { status: 200, body })
+    }
+}
+
+impl Implementation<TransportCategory> for InEngine {
+    const METADATA: TransportMetadata = TransportMetadata { url_schemes: &[] };
+    const DESCRIPTION: &'static str = "A simulated OpenAI-compatible server in the process: \
+         deterministic content, configurable latency (`ttft_ms`, `itl_ms`) and length (`output_tokens`).";
+
+    fn create(args: TransportArgs) -> Result<Self, BoxError> {
+        InEngine::new(parse_config(&args.config)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(config: Value) -> InEngine {
+        InEngine::create(TransportArgs { url: None, config }).unwrap()
+    }
+
+    fn instant() -> InEngine {
+        server(json!({"ttft_ms": 0, "itl_ms": 0, "output_tokens": 5}))
+    }
+
+    fn send(
+        s: &InEngine,
+        path: &str,
+        body: Value,
+        stream: bool,
+    ) -> Result<TransportResponse, TransportError> {
+        s.send(TransportRequest {
+            path,
+            body: &body,
+            stream,
+        })
+    }
+
+    fn complete_json(response: TransportResponse) -> Value {
+        match response.body {
+            ResponseBody::Complete(bytes) => serde_json::from_slice(&bytes).unwrap(),
+            ResponseBody::Events(_) => panic!("expected a complete body"),
+        }
+    }
+
+    fn chat(prompt: &str) -> Value {
+        json!({"model": "m", "messages": [{"role": "user", "content": prompt}]})
+    }
+
+    #[test]
+    fn chat_is_deterministic_per_seed_and_prompt() {
+        let a = complete_json(
+            send(&instant(), "/v1/chat/completions", chat("hi there"), false).unwrap(),
+        );
+        let b = complete_json(
+            send(&instant(), "/v1/chat/completions", chat("hi there"), false).unwrap(),
+        );
+        assert_eq!(a, b);
+        let text = a["choices"][0]["message"]["content"].as_str().unwrap();
+        assert_eq!(text.split(' ').count(), 5);
+        assert_eq!(
+            a["usage"],
+            json!({"prompt_tokens": 2, "completion_tokens": 5, "total_tokens": 7})
+        );
+        let other_seed = server(json!({"ttft_ms": 0, "itl_ms": 0, "output_tokens": 5, "seed": 9}));
+        let c = complete_json(
+            send(&other_seed, "/v1/chat/completions", chat("hi there"), false).unwrap(),
+        );
+        assert_ne!(a["choices"], c["choices"]);
+    }
+
+    #[test]
+    fn max_tokens_caps_the_output() {
+        let mut body = chat("x");
+        body["max_completion_tokens"] = json!(2);
+        let a = complete_json(send(&instant(), "/v1/chat/completions", body, false).unwrap());
+        assert_eq!(a["usage"]["completion_tokens"], 2);
+        let body = json!({"model": "m", "prompt": "x", "max_tokens": 3});
+        let a = complete_json(send(&instant(), "/v1/completions", body, false).unwrap());
+        assert_eq!(
+            a["choices"][0]["text"].as_str().unwrap().split(' ').count(),
+            3
+        );
+    }
+
+    #[test]
+    fn streams_role_content_usage_and_done() {
+        let mut body = chat("stream me");
+        body["stream"] = json!(true);
+        body["stream_options"] = json!({"include_usage": true});
+        let response = send(&instant(), "/v1/chat/completions", body, true).unwrap();
+        let ResponseBody::Events(events) = response.body else {
+            panic!("expected events")
+        };
+        let data: Vec<Value> = events[..events.len() - 1]
+            .iter()
+            .map(|e| serde_json::from_str(&e.data).unwrap())
+            .collect();
+        assert_eq!(events.len(), 1 + 5 + 1 + 1);
+        assert_eq!(data[0]["choices"][0]["delta"]["role"], "assistant");
+        assert!(
+            data[1]["choices"][0]["delta"]["content"]
+                .as_str()
+                .unwrap()
+                .ends_with(' ')
+        );
+        assert_eq!(data[5]["choices"][0]["finish_reason"], "length");
+        assert_eq!(data[6]["usage"]["completion_tokens"], 5);
+        assert_eq!(events.last().unwrap().data, "[DONE]");
+        assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
+    }
+
+    #[test]
+    fn latency_is_real() {
+        let slow = server(json!({"ttft_ms": 30, "itl_ms": 5, "output_tokens": 3}));
+        let started = Instant::now();
+        send(&slow, "/v1/chat/completions", chat("x"), false).unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(40),
+            "ttft + 2 * itl"
+        );
+        let started = Instant::now();
+        let response = send(&slow, "/v1/chat/completions", chat("x"), true).unwrap();
+        let ResponseBody::Events(events) = response.body else {
+            panic!("expected events")
+        };
+        assert!(
+            events[1].at.duration_since(started) >= Duration::from_millis(30),
+            "first token after ttft"
+        );
+    }
+
+    #[test]
+    fn embeddings_and_rankings() {
+        let body = json!({"model": "m", "input": ["a b", "c"]});
+        let a = complete_json(send(&instant(), "/v1/embeddings", body, false).unwrap());
+        assert_eq!(a["data"].as_array().unwrap().len(), 2);
+        assert_eq!(a["data"][1]["embedding"].as_array().unwrap().len(), 16);
+        assert_eq!(a["usage"]["prompt_tokens"], 3);
+        let body = json!({"model": "m", "query": {"text": "q"}, "passages": [{"text": "x"}, {"text": "y"}, {"text": "z"}]});
+        let r = complete_json(send(&instant(), "/v1/ranking", body, false).unwrap());
+        let logits: Vec<f64> = r["rankings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["logit"].as_f64().unwrap())
+            .collect();
+        assert_eq!(logits.len(), 3);
+        assert!(
+            logits.windows(2).all(|w| w[0] >= w[1]),
+            "best first: {logits:?}"
+        );
+    }
+
+    #[test]
+    fn bad_requests_get_a_400_and_unknown_paths_an_error() {
+        let e = send(
+            &instant(),
+            "/v1/chat/completions",
+            json!({"model": "m"}),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, TransportError::Status { status: 400, body, .. } if body.contains("`messages` is required")),
+            "{e}"
+        );
+        let e = send(&instant(), "/v1/audio", json!({}), false).unwrap_err();
+        assert_eq!(e.to_string(), "in_engine does not serve /v1/audio");
+        let e = InEngine::create(TransportArgs {
+            url: None,
+            config: json!({"ttft_ms": -1}),
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("`ttft_ms` is -1"), "{e}");
+        let e = InEngine::create(TransportArgs {
+            url: None,
+            config: json!({"tfft_ms": 1}),
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown field `tfft_ms`"), "{e}");
+    }
+}
