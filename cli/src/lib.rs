@@ -128,19 +128,37 @@ pub struct Output {
     pub exit: u8,
 }
 
+/// `AIPERF_LOG` sets the level (default `warn`); the phase hooks' own
+/// target `aiperf::phase` logs at `info` unless `AIPERF_LOG` lowers it, so a
+/// configured `logging` hook is heard by default. A bad value is reported,
+/// not ignored.
 fn init_logging() {
-    let level = match std::env::var("AIPERF_LOG").as_deref() {
-        Ok("error") => tracing::Level::ERROR,
-        Ok("info") => tracing::Level::INFO,
-        Ok("debug") => tracing::Level::DEBUG,
-        Ok("trace") => tracing::Level::TRACE,
-        _ => tracing::Level::WARN,
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+
+    let (level, bad) = match std::env::var("AIPERF_LOG").ok().as_deref() {
+        None | Some("") => (None, None),
+        Some(value) => match value.parse::<LevelFilter>() {
+            Ok(level) => (Some(level), None),
+            Err(_) => (None, Some(value.to_owned())),
+        },
     };
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .without_time()
+    let filter = Targets::new()
+        .with_default(level.unwrap_or(LevelFilter::WARN))
+        .with_target("aiperf::phase", level.unwrap_or(LevelFilter::INFO));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .without_time()
+                .with_filter(filter),
+        )
         .init();
+    if let Some(bad) = bad {
+        tracing::warn!(
+            "AIPERF_LOG={bad:?} is not a level; expected off, error, warn, info, debug or trace"
+        );
+    }
 }
 
 fn to_json(value: &impl Serialize) -> Result<String, String> {

@@ -314,6 +314,8 @@ fn yaml_options() -> serde_saphyr::Options {
 fn located(file: &str, e: &serde_saphyr::Error) -> ConfigError {
     let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
     let message = e.without_snippet().to_string();
+    // A hint for users of the parser library, not of a config file.
+    let message = message.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
     // The location is ours to print; drop the parser's own suffix.
     let suffix = format!(" at line {line}, column {column}");
     ConfigError::Parse {

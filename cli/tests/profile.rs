@@ -1,0 +1,190 @@
+//! `aiperf profile` as a user runs it: a real run on `in_engine`, its files,
+//! reproducibility, bad input, and Ctrl-C.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("aiperf-profile-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn command(dir: &Path, yaml: &str, extra: &[&str]) -> Command {
+    let config = dir.join("bench.yaml");
+    std::fs::write(&config, yaml).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aiperf"));
+    command
+        .args(["profile", "--config"])
+        .arg(&config)
+        .arg("--output")
+        .arg(dir.join("out"))
+        .args(extra);
+    for var in ["AIPERF_USE", "AIPERF_PLUGIN_CRATES", "AIPERF_LOG"] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn profile(dir: &Path, yaml: &str, extra: &[&str]) -> Run {
+    let output = command(dir, yaml, extra).output().unwrap();
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+const QUICK: &str = r#"
+plugins:
+  phase_hooks: [ { name: logging } ]
+  timing_strategy: { name: concurrency, config: { concurrency: 4, requests: 24 } }
+endpoint: { type: chat, model: demo, streaming: true }
+transport: { type: in_engine, config: { ttft_ms: 2, itl_ms: 0.2, output_tokens: 8, seed: 3 } }
+dataset: { sampler: random, seed: 11 }
+"#;
+
+#[test]
+fn a_run_prints_metrics_and_writes_both_files() {
+    let dir = scratch("quick");
+    let run = profile(&dir, QUICK, &[]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("profiling phase: 24 sent, 24 ok, 0 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Time to first token (ms)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("profiling phase complete"),
+        "the logging hook ran: {}",
+        run.stderr
+    );
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/profile_export_aiperf.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["phases"][0]["completed"], 24);
+    assert_eq!(json["phases"][0]["output_tokens"], 24 * 8);
+    let csv = std::fs::read_to_string(dir.join("out/profile_export_aiperf.csv")).unwrap();
+    assert!(csv.contains("profiling,Requests Completed,24"), "{csv}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_fixed_seed_reproduces_counts_and_tokens() {
+    let dir = scratch("seeded");
+    let counts = |run: &Run| -> Vec<(u64, u64)> {
+        let results: Value = serde_json::from_str(&run.stdout).unwrap();
+        results["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["completed"].as_u64().unwrap(),
+                    p["output_tokens"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let yaml = QUICK.replace(
+        "dataset: { sampler: random, seed: 11 }",
+        "dataset: { sampler: random, seed: 11, max_tokens: 5 }",
+    );
+    let a = profile(&dir, &yaml, &["--json"]);
+    let b = profile(&dir, &yaml, &["--json"]);
+    assert_eq!(a.code, Some(0), "{}", a.stderr);
+    assert_eq!(counts(&a), counts(&b));
+    assert_eq!(counts(&a), [(24, 24 * 5)]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_input_exits_1_with_a_message_and_nothing_panics() {
+    let dir = scratch("bad");
+    for (yaml, expected) in [
+        (
+            QUICK.replace(
+                "concurrency: 4, requests: 24",
+                "concurrency: 0, requests: 24",
+            ),
+            "`concurrency` must be at least 1, got 0",
+        ),
+        (
+            QUICK.replace(
+                "dataset: { sampler: random, seed: 11 }",
+                "dataset: { prompts: [] }",
+            ),
+            "dataset.prompts: is empty",
+        ),
+        (
+            QUICK.replace("ttft_ms: 2,", "ttft_ms: -5,"),
+            "`ttft_ms` is -5",
+        ),
+        (
+            QUICK.replace("type: chat", "type: chatt"),
+            "did you mean \"chat\"?",
+        ),
+    ] {
+        let run = profile(&dir, &yaml, &[]);
+        assert_eq!(run.code, Some(1), "{yaml}\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "{expected:?} not in {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_still_exports() {
+    let dir = scratch("interrupt");
+    let slow = QUICK.replace(
+        "concurrency: 4, requests: 24",
+        "concurrency: 2, requests: 100000",
+    );
+    let child = command(&dir, &slow, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run has started (the logging hook says so), then send SIGINT.
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_millis(500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "stopped promptly"
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("interrupted, partial results"), "{stdout}");
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/profile_export_aiperf.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["interrupted"], true);
+    assert!(json["phases"][0]["completed"].as_u64().unwrap() > 0);
+    std::fs::remove_dir_all(dir).unwrap();
+}
