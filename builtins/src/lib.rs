@@ -22,6 +22,9 @@ pub mod phase_hooks;
 mod rng;
 pub mod samplers;
 pub mod stats;
+#[cfg(feature = "test-support")]
+#[doc(hidden)]
+pub mod testing;
 pub mod timing;
 pub mod transports;
 pub mod ui;

@@ -1,0 +1,169 @@
+//! Test support (feature `test-support`, off by default; not part of the
+//! public API): a loopback HTTP/1.1 server that answers canned replies and
+//! records what it received, shared by the `http` transport's tests and
+//! plugin crates' tests (e.g. the Prometheus Pushgateway hook).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// One canned answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// `Content-Type` header.
+    pub content_type: &'static str,
+    /// The body, as parts written with a pause before each (to test
+    /// streaming); the connection is closed after the last part.
+    pub parts: Vec<(Duration, Vec<u8>)>,
+}
+
+impl Reply {
+    /// A complete JSON answer.
+    pub fn json(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            content_type: "application/json",
+            parts: vec![(Duration::ZERO, body.as_bytes().to_vec())],
+        }
+    }
+
+    /// A `text/event-stream` answer: each `(pause, data)` becomes one
+    /// `data: ...` event.
+    pub fn events(events: &[(Duration, &str)]) -> Reply {
+        Reply {
+            status: 200,
+            content_type: "text/event-stream",
+            parts: events
+                .iter()
+                .map(|(pause, data)| (*pause, format!("data: {data}\n\n").into_bytes()))
+                .collect(),
+        }
+    }
+}
+
+/// A request the server received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// `POST`, `PUT`, ...
+    pub method: String,
+    /// The request target, e.g. `/v1/chat/completions`.
+    pub path: String,
+    /// Headers, names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body (read by `Content-Length`).
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    /// The first header named `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Serves one connection per reply, in order, on `127.0.0.1` (a free port).
+#[derive(Debug)]
+pub struct LoopbackServer {
+    url: String,
+    received: mpsc::Receiver<Received>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl LoopbackServer {
+    /// Starts serving `replies`.
+    pub fn start(replies: Vec<Reply>) -> LoopbackServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let (tx, received) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            for reply in replies {
+                let Ok((stream, _)) = listener.accept() else {
+                    return;
+                };
+                if let Some(request) = serve(stream, &reply) {
+                    let _ = tx.send(request);
+                }
+            }
+        });
+        LoopbackServer {
+            url,
+            received,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The next request received (waits up to 10 s).
+    pub fn next_request(&self) -> Received {
+        self.received
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the loopback server received a request")
+    }
+}
+
+impl Drop for LoopbackServer {
+    fn drop(&mut self) {
+        // Unblock a server still waiting in accept(): connect once.
+        if let Some(thread) = self.thread.take() {
+            if !thread.is_finished() {
+                let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
+            }
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(stream: TcpStream, reply: &Reply) -> Option<Received> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = trimmed.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+
+    let mut stream = stream;
+    let head = format!(
+        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nConnection: close\r\n\r\n",
+        reply.status, reply.content_type
+    );
+    let _ = stream.write_all(head.as_bytes());
+    for (pause, part) in &reply.parts {
+        std::thread::sleep(*pause);
+        let _ = stream.write_all(part).and_then(|()| stream.flush());
+    }
+    Some(Received {
+        method,
+        path,
+        headers,
+        body,
+    })
+}

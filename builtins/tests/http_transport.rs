@@ -1,0 +1,239 @@
+//! The `http` transport against a loopback server this test starts.
+
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use aiperf_builtins::benchmark::{Benchmark, BuildOptions};
+use aiperf_builtins::categories::TransportCategory;
+use aiperf_builtins::categories::{
+    ResponseBody, TransportArgs, TransportError, TransportFactory, TransportRequest,
+};
+use aiperf_builtins::config::parse_config_str;
+use aiperf_builtins::testing::{LoopbackServer, Reply};
+use aiperf_builtins::transports::Http;
+use registry_core::Implementation;
+use serde_json::{Value, json};
+
+fn http(url: &str, config: Value) -> Box<dyn aiperf_builtins::categories::Transport> {
+    TransportFactory::create_instance(
+        "http",
+        TransportArgs {
+            url: Some(url.to_owned()),
+            config,
+        },
+    )
+    .unwrap()
+}
+
+const CHAT_REPLY: &str = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":"hi there"}}],"usage":{"prompt_tokens":1,"completion_tokens":2}}"#;
+
+#[test]
+fn posts_json_and_returns_the_body() {
+    let server = LoopbackServer::start(vec![Reply::json(200, CHAT_REPLY)]);
+    let transport = http(
+        &format!("{}/", server.url()),
+        json!({"api_key": "sk-abc123", "headers": {"x-team": "perf"}}),
+    );
+    let payload = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
+    let response = transport
+        .send(TransportRequest {
+            path: "/v1/chat/completions",
+            body: &payload,
+            stream: false,
+        })
+        .unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.body,
+        ResponseBody::Complete(CHAT_REPLY.as_bytes().to_vec())
+    );
+    let received = server.next_request();
+    assert_eq!(
+        (received.method.as_str(), received.path.as_str()),
+        ("POST", "/v1/chat/completions")
+    );
+    assert_eq!(received.header("content-type"), Some("application/json"));
+    assert_eq!(received.header("authorization"), Some("Bearer sk-abc123"));
+    assert_eq!(received.header("x-team"), Some("perf"));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&received.body).unwrap(),
+        payload
+    );
+    let concrete = <Http as Implementation<TransportCategory>>::create(TransportArgs {
+        url: Some(server.url().to_owned()),
+        config: json!({"api_key": "sk-abc123"}),
+    })
+    .unwrap();
+    let debug = format!("{concrete:?}");
+    assert!(
+        !debug.contains("sk-abc123") && debug.contains("<hidden>"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn streams_events_timestamped_on_arrival() {
+    let server = LoopbackServer::start(vec![Reply::events(&[
+        (Duration::ZERO, r#"{"n":1}"#),
+        (Duration::from_millis(150), r#"{"n":2}"#),
+        (Duration::ZERO, "[DONE]"),
+    ])]);
+    let transport = http(server.url(), Value::Null);
+    let started = Instant::now();
+    let response = transport
+        .send(TransportRequest {
+            path: "/v1/completions",
+            body: &json!({"prompt": "x", "stream": true}),
+            stream: true,
+        })
+        .unwrap();
+    let ResponseBody::Events(events) = response.body else {
+        panic!("expected events")
+    };
+    let data: Vec<&str> = events.iter().map(|e| e.data.as_str()).collect();
+    assert_eq!(data, [r#"{"n":1}"#, r#"{"n":2}"#, "[DONE]"]);
+    assert!(events[1].at.duration_since(events[0].at) >= Duration::from_millis(140));
+    assert!(events[0].at.duration_since(started) < events[1].at.duration_since(started));
+    assert_eq!(
+        server.next_request().header("accept"),
+        Some("text/event-stream")
+    );
+}
+
+#[test]
+fn error_statuses_unreachable_servers_and_timeouts_are_errors() {
+    let server = LoopbackServer::start(vec![Reply::json(500, r#"{"error":"overloaded"}"#)]);
+    let e = http(server.url(), Value::Null)
+        .send(TransportRequest {
+            path: "/v1/embeddings",
+            body: &json!({}),
+            stream: false,
+        })
+        .unwrap_err();
+    assert!(
+        matches!(&e, TransportError::Status { status: 500, body, .. } if body.contains("overloaded")),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .ends_with(r#"/v1/embeddings answered 500: {"error":"overloaded"}"#),
+        "{e}"
+    );
+
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let e = http(&url, Value::Null)
+        .send(TransportRequest {
+            path: "/v1/chat/completions",
+            body: &json!({}),
+            stream: false,
+        })
+        .unwrap_err();
+    assert!(matches!(e, TransportError::Connect { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with(&format!("cannot reach {url}/v1/chat/completions: ")),
+        "{e}"
+    );
+
+    let slow = LoopbackServer::start(vec![Reply {
+        status: 200,
+        content_type: "application/json",
+        parts: vec![(Duration::from_secs(1), b"{}".to_vec())],
+    }]);
+    let e = http(slow.url(), json!({"timeout_s": 0.2}))
+        .send(TransportRequest {
+            path: "/v1/completions",
+            body: &json!({}),
+            stream: false,
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("timed out after 0.2 s"), "{e}");
+}
+
+#[test]
+fn bad_urls_and_configs_fail_at_creation_with_what_to_do() {
+    let create = |url: Option<&str>, config: Value| {
+        TransportFactory::create_instance(
+            "http",
+            TransportArgs {
+                url: url.map(str::to_owned),
+                config,
+            },
+        )
+        .err()
+        .expect("creation fails")
+        .to_string()
+    };
+    assert!(create(None, Value::Null).contains("set `transport.url` in the config or pass --url"));
+    assert!(
+        create(Some("https://api.example.com"), Value::Null)
+            .contains("https is not supported by this build")
+    );
+    assert!(create(Some("ftp://x"), Value::Null).contains("expected http://host:port"));
+    assert!(create(Some("http://x"), json!({"timeout": 5})).contains("unknown field `timeout`"));
+}
+
+/// `aiperf profile`'s engine over real HTTP: non-streaming and streaming.
+#[test]
+fn a_benchmark_over_http_end_to_end() {
+    let stream_reply = || {
+        Reply::events(&[
+            (
+                Duration::ZERO,
+                r#"{"choices":[{"index":0,"delta":{"role":"assistant"}}]}"#,
+            ),
+            (
+                Duration::from_millis(5),
+                r#"{"choices":[{"index":0,"delta":{"content":"a "}}]}"#,
+            ),
+            (
+                Duration::ZERO,
+                r#"{"choices":[{"index":0,"delta":{"content":"b"}}]}"#,
+            ),
+            (Duration::ZERO, "[DONE]"),
+        ])
+    };
+    for streaming in [false, true] {
+        let replies = (0..4)
+            .map(|_| {
+                if streaming {
+                    stream_reply()
+                } else {
+                    Reply::json(200, CHAT_REPLY)
+                }
+            })
+            .collect();
+        let server = LoopbackServer::start(replies);
+        let yaml = format!(
+            "plugins: {{ timing_strategy: {{ name: concurrency, config: {{ concurrency: 1, requests: 4 }} }} }}\n\
+             endpoint: {{ type: chat, model: demo, streaming: {streaming} }}\n\
+             transport: {{ type: http, url: '{}' }}\nui: {{ name: none }}\n",
+            server.url()
+        );
+        let (config, secrets) = parse_config_str(&yaml, "http.yaml", &|_| None).unwrap();
+        let mut benchmark =
+            Benchmark::from_config(&config, &secrets, BuildOptions::default()).unwrap();
+        let results = benchmark.run(&AtomicBool::new(false));
+        let p = &results.phases[0];
+        assert_eq!(
+            (p.sent, p.completed, p.failed),
+            (4, 4, 0),
+            "streaming {streaming}: {:?}",
+            p.errors
+        );
+        assert_eq!(
+            p.output_tokens, 8,
+            "usage (2 each) or counted chunks (2 each)"
+        );
+        assert_eq!(p.time_to_first_token_ms.is_some(), streaming);
+        let received = server.next_request();
+        let body: Value = serde_json::from_slice(&received.body).unwrap();
+        assert_eq!(body["stream"], streaming);
+    }
+}
