@@ -1,1 +1,14 @@
-//! (being written)
+//! A `phase_hook` plugin for AIPerf: **`prometheus`** (identifier
+//! `pushgateway`) pushes each phase's metrics to a Prometheus Pushgateway.
+//! See the README for its config and the metrics it pushes.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod exposition;
+mod hook;
+#[rustfmt::skip]
+mod registry;
+
+pub use exposition::{phase_complete_metrics, phase_start_metrics};
+pub use hook::{Pushgateway, PushgatewayConfig};

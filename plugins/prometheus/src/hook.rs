@@ -1,0 +1,136 @@
+//! The hook: typed config, and an HTTP `PUT` per phase boundary.
+
+use std::time::Duration;
+
+use aiperf_builtins::categories::{PhaseHook, PhaseHookArgs, PhaseHookCategory};
+use aiperf_builtins::config::parse_config;
+use aiperf_builtins::stats::{Phase, PhaseStart, PhaseStats};
+use registry_core::{BoxError, Implementation};
+use serde::Deserialize;
+
+use crate::exposition::{phase_complete_metrics, phase_start_metrics};
+
+/// Config of [`Pushgateway`] (`plugins.phase_hooks[].config`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushgatewayConfig {
+    /// The Pushgateway's base URL, e.g. `http://127.0.0.1:9091`.
+    pub endpoint: String,
+    /// The `job` grouping label. Default `aiperf`.
+    #[serde(default = "PushgatewayConfig::default_job")]
+    pub job: String,
+    /// Per-push timeout in seconds. Default 10.
+    #[serde(default = "PushgatewayConfig::default_timeout")]
+    pub timeout_s: f64,
+}
+
+impl PushgatewayConfig {
+    fn default_job() -> String {
+        "aiperf".to_owned()
+    }
+    fn default_timeout() -> f64 {
+        10.0
+    }
+}
+
+/// Pushes phase metrics to a Prometheus Pushgateway: at phase start
+/// `aiperf_phase_running 1`, at completion the phase's counts, throughputs
+/// and latency quantiles, each with `PUT {endpoint}/metrics/job/{job}/phase/{phase}`
+/// (the phase is part of the grouping key, so phases do not overwrite each
+/// other).
+#[derive(Debug)]
+pub struct Pushgateway {
+    base: String,
+    job: String,
+    agent: ureq::Agent,
+}
+
+impl Pushgateway {
+    /// A hook from its config, checked.
+    pub fn new(config: PushgatewayConfig) -> Result<Self, BoxError> {
+        let endpoint = config.endpoint.trim().trim_end_matches('/');
+        if !endpoint.starts_with("http://") || endpoint.len() == "http://".len() {
+            return Err(format!(
+                "invalid config: `endpoint` {endpoint:?} is not an http URL; expected e.g. http://127.0.0.1:9091"
+            )
+            .into());
+        }
+        let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+        if config.job.is_empty() || !config.job.chars().all(safe) {
+            return Err(format!(
+                "invalid config: `job` {:?} must be non-empty ASCII letters, digits, `_`, `-` or `.` \
+                 (it is a URL path segment)",
+                config.job
+            )
+            .into());
+        }
+        if !(config.timeout_s.is_finite() && config.timeout_s > 0.0) {
+            return Err(format!(
+                "invalid config: `timeout_s` is {}; it must be seconds > 0",
+                config.timeout_s
+            )
+            .into());
+        }
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs_f64(config.timeout_s)))
+            .build()
+            .into();
+        Ok(Pushgateway {
+            base: endpoint.to_owned(),
+            job: config.job,
+            agent,
+        })
+    }
+
+    /// The grouping-key URL of `phase`.
+    pub fn url(&self, phase: Phase) -> String {
+        format!("{}/metrics/job/{}/phase/{}", self.base, self.job, phase)
+    }
+
+    fn push(&self, phase: Phase, body: String) -> Result<(), BoxError> {
+        let url = self.url(phase);
+        let mut response = self
+            .agent
+            .put(&url)
+            .header("content-type", "text/plain; version=0.0.4")
+            .send(body)
+            .map_err(|e| format!("cannot push to the Pushgateway at {url}: {e}"))?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        let answer: String = response
+            .body_mut()
+            .read_to_string()
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect();
+        Err(format!(
+            "the Pushgateway at {url} answered {status}: {}",
+            answer.trim()
+        )
+        .into())
+    }
+}
+
+impl PhaseHook for Pushgateway {
+    fn on_phase_start(&self, start: &PhaseStart) -> Result<(), BoxError> {
+        self.push(start.phase, phase_start_metrics(start))
+    }
+
+    fn on_phase_complete(&self, stats: &PhaseStats) -> Result<(), BoxError> {
+        self.push(stats.phase, phase_complete_metrics(stats))
+    }
+}
+
+impl Implementation<PhaseHookCategory> for Pushgateway {
+    const METADATA: () = ();
+    const DESCRIPTION: &'static str =
+        "Pushes each phase's metrics to a Prometheus Pushgateway (`endpoint`, `job`).";
+
+    fn create(args: PhaseHookArgs) -> Result<Self, BoxError> {
+        Pushgateway::new(parse_config(&args.config)?)
+    }
+}
