@@ -206,3 +206,34 @@ fn a_bad_environment_is_an_error_for_every_command() {
         run.stderr
     );
 }
+
+#[test]
+fn chat_resolves_according_to_the_linked_plugins() {
+    let detail = json(&["plugins", "endpoint", "chat", "--json"]);
+    let linked = cfg!(feature = "nvidia-optimized");
+    let (selected, reason) = if linked {
+        ("nvidia_optimized", "plugin_over_builtin")
+    } else {
+        ("openai_chat", "only_candidate")
+    };
+    assert_eq!(
+        (detail["selected"].as_str(), detail["reason"].as_str()),
+        (Some(selected), Some(reason))
+    );
+    let implementations = detail["implementations"].as_array().unwrap();
+    let builtin = implementations
+        .iter()
+        .find(|i| i["identifier"] == "openai_chat")
+        .expect("the builtin is always listed");
+    assert_eq!(builtin["selected"], !linked);
+    assert_eq!(implementations.len(), if linked { 2 } else { 1 });
+
+    // The environment brings the builtin back without rebuilding.
+    let run = aiperf(
+        &["plugins", "endpoint", "chat", "--json"],
+        &[("AIPERF_USE", "endpoint.chat=openai_chat")],
+    );
+    let detail: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(detail["selected"], "openai_chat");
+    assert_eq!(detail["reason"], "environment");
+}
