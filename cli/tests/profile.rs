@@ -188,3 +188,37 @@ fn ctrl_c_stops_the_run_and_still_exports() {
     assert!(json["phases"][0]["completed"].as_u64().unwrap() > 0);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn an_unknown_host_fails_every_request_and_exits_1_naming_it() {
+    let dir = scratch("unknown-host");
+    let yaml = "plugins: { timing_strategy: { name: concurrency, config: { concurrency: 2, requests: 4 } } }\n\
+                endpoint: { type: chat, model: demo }\n\
+                transport: { type: http, config: { timeout_s: 5 } }\n\
+                ui: { name: none }\n";
+    let run = profile(&dir, yaml, &["--url", "http://no-such-host.invalid:8000"]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("profiling phase: 4 sent, 0 ok, 4 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(
+            "error: every request failed; the most frequent error: cannot reach http://no-such-host.invalid:8000/v1/chat/completions"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Without a URL the transport cannot even be created.
+    let run = profile(&dir, yaml, &[]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr
+            .contains("set `transport.url` in the config or pass --url"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
