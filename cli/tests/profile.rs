@@ -222,3 +222,36 @@ fn an_unknown_host_fails_every_request_and_exits_1_naming_it() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_secret_in_the_url_never_reaches_output_logs_or_files() {
+    let dir = scratch("secret");
+    let secret = "s3cr3t-pa55w0rd";
+    let yaml = "plugins:\n\
+                \x20 phase_hooks: [ { name: logging } ]\n\
+                \x20 timing_strategy: { name: concurrency, config: { concurrency: 1, requests: 2 } }\n\
+                endpoint: { type: chat, model: demo }\n\
+                transport: { type: http, url: 'http://user:${TOKEN}@no-such-host.invalid:8000', config: { timeout_s: 5 } }\n\
+                ui: { name: none }\n";
+    let output = command(&dir, yaml, &[])
+        .env("TOKEN", secret)
+        .env("AIPERF_LOG", "debug")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("cannot reach http://user:***@no-such-host.invalid:8000"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(secret) && !stderr.contains(secret),
+        "{stdout}{stderr}"
+    );
+    for file in ["profile_export_aiperf.json", "profile_export_aiperf.csv"] {
+        let text = std::fs::read_to_string(dir.join("out").join(file)).unwrap();
+        assert!(!text.contains(secret), "{file}: {text}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -258,7 +258,13 @@ impl Benchmark {
                 self.ui.as_ref(),
                 stop,
             );
-            let stats = PhaseStats::from_records(phase, &run.records, run.duration);
+            let mut records = run.records;
+            // Error messages may quote a URL or header built from `${VAR}`s;
+            // hide those values before anyone (hooks, UI, exporters) sees them.
+            for error in records.iter_mut().filter_map(|r| r.error.as_mut()) {
+                *error = self.secrets.redact(error);
+            }
+            let stats = PhaseStats::from_records(phase, &records, run.duration);
             self.ui.on_phase_complete(&stats);
             self.hooks.on_phase_complete(&stats);
             phases.push(stats);
