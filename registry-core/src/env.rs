@@ -99,9 +99,33 @@ pub(crate) fn is_active(info: &RegistrationInfo) -> bool {
     if !info.is_plugin() {
         return true;
     }
-    match &*ALLOW_LIST.read().unwrap_or_else(PoisonError::into_inner) {
+    is_active_in(
+        ALLOW_LIST
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|(_, crates)| crates.as_slice()),
+        info,
+    )
+}
+
+/// The allow-list as it is now (`None`: every crate is active), for a
+/// caller that checks many registrations at once (the index build) and
+/// should take the lock once.
+pub(crate) fn allow_list_snapshot() -> Option<Vec<String>> {
+    ALLOW_LIST
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .map(|(_, crates)| crates.clone())
+}
+
+/// [`is_active`] against a snapshot of the allow-list.
+pub(crate) fn is_active_in(allowed: Option<&[String]>, info: &RegistrationInfo) -> bool {
+    match allowed {
+        _ if !info.is_plugin() => true,
         None => true,
-        Some((_, crates)) => crates.iter().any(|c| same_crate(c, info.package().name())),
+        Some(crates) => crates.iter().any(|c| same_crate(c, info.package().name())),
     }
 }
 

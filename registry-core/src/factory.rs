@@ -225,19 +225,25 @@ impl<C: Category> Factory<C> {
     #[inline]
     fn slot(name: &str) -> Result<(&'static Index<C>, &'static Slot), RegistryError> {
         let index = Self::index();
-        let mut buf = [0u8; MAX_LEN];
-        let key =
+        let mut buf;
+        // Fast path first, so the common (canonical) lookup does not even
+        // initialise the buffer.
+        let key = if name::is_canonical(name) {
+            name
+        } else {
+            buf = [0u8; MAX_LEN];
             name::normalize_into(name, &mut buf).map_err(|source| RegistryError::InvalidName {
                 what: format!("{} name", C::INFO.name()),
                 source,
-            })?;
+            })?
+        };
         match index.slots.get(key) {
             Some(slot) => Ok((index, slot)),
             None => Err(RegistryError::UnknownName {
                 category: C::INFO.name(),
-                suggestion: error::closest(key, index.names.iter().copied()),
+                suggestion: error::closest(key, index.names().iter().copied()),
                 input: key.to_owned(),
-                available: index.names.clone(),
+                available: index.names().to_vec(),
             }),
         }
     }
@@ -393,12 +399,12 @@ impl<C: Category> Factory<C> {
 
     /// Every registered name of the category, sorted.
     pub fn list_names() -> &'static [&'static str] {
-        &Self::index().names
+        Self::index().names()
     }
 
     /// Every registration of the category, sorted by name then identifier.
     pub fn registrations() -> &'static [&'static Registration<C>] {
-        &Self::index().regs
+        Self::index().sorted()
     }
 
     /// Whether `name` (normalised) has at least one registration. Malformed
@@ -487,7 +493,7 @@ impl<C: Category> Factory<C> {
     /// changed). Builds the index if it was not built yet.
     pub(crate) fn refresh() {
         let index = Self::index();
-        for name in &index.names {
+        for name in index.names() {
             index.recompute(&index.slots[name], None);
         }
     }
@@ -497,7 +503,7 @@ impl<C: Category> Factory<C> {
     pub fn validate() -> Vec<Problem> {
         let index = Self::index();
         let mut problems = Vec::new();
-        for name in &index.names {
+        for name in index.names() {
             let slot = &index.slots[name];
             if let Some((a, b)) = slot.duplicate {
                 let (a, b) = (index.info(a), index.info(b));

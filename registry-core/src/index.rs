@@ -9,6 +9,8 @@ use std::cmp::Reverse;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap;
 
 use crate::category::Category;
@@ -42,25 +44,53 @@ impl<C: Category> IndexCell<C> {
 pub(crate) const NONE: u32 = u32::MAX;
 
 pub(crate) struct Index<C: Category> {
-    /// Every registration of the category, sorted by (name, identifier,
-    /// crate, module, type): the order of listings, independent of link order.
+    /// Every registration of the category, in link order (indices into this
+    /// are what slots hold; nothing observable depends on this order).
     pub(crate) regs: Vec<&'static Registration<C>>,
     pub(crate) slots: FxHashMap<&'static str, Slot>,
-    /// Registered names, sorted.
-    pub(crate) names: Vec<&'static str>,
+    /// Registered names, sorted: built on first listing, not on first lookup.
+    names: OnceLock<Vec<&'static str>>,
+    /// `regs` sorted by (name, identifier, crate, module, type): the order
+    /// of listings, independent of link order. Built on first use.
+    sorted: OnceLock<Vec<&'static Registration<C>>>,
     by_type_path: OnceLock<FxHashMap<&'static str, u32>>,
+}
+
+/// A name's candidates: nearly always one, so that case needs no allocation.
+pub(crate) enum Ranked {
+    One([u32; 1]),
+    Many(Box<[u32]>),
+}
+
+impl std::ops::Deref for Ranked {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match self {
+            Ranked::One(one) => one,
+            Ranked::Many(many) => many,
+        }
+    }
 }
 
 pub(crate) struct Slot {
     pub(crate) name: &'static str,
     /// Indices into `regs`, best first by the default rule (priority, then
     /// plugin over builtin, then crate name, then identifier).
-    pub(crate) ranked: Box<[u32]>,
+    pub(crate) ranked: Ranked,
     /// The first pair of registrations sharing this name and an identifier.
     pub(crate) duplicate: Option<(u32, u32)>,
     /// Packed (selected index, reason); see [`pack`].
     state: AtomicU64,
     overrides: Mutex<Option<(u32, OverrideSource)>>,
+}
+
+/// The listing order of registrations: total, independent of link order.
+fn listing_order(a: &RegistrationInfo, b: &RegistrationInfo) -> std::cmp::Ordering {
+    (a.name(), a.identifier())
+        .cmp(&(b.name(), b.identifier()))
+        .then_with(|| a.package().name().cmp(b.package().name()))
+        .then_with(|| a.module_path().cmp(b.module_path()))
+        .then_with(|| a.type_path().cmp(b.type_path()))
 }
 
 fn pack(selected: u32, reason: Reason) -> u64 {
@@ -120,72 +150,100 @@ pub(crate) fn select(
 }
 
 impl<C: Category> Index<C> {
+    /// One pass over the category's registrations into a hash map: no sort
+    /// on the first-access path (names with several candidates are ranked
+    /// among themselves; listings sort lazily).
     fn build() -> Self {
-        let mut regs: Vec<&'static Registration<C>> = backend::registrations()
+        let regs: Vec<&'static Registration<C>> = backend::registrations()
             .filter_map(|r| r.as_any().downcast_ref::<Registration<C>>())
             .collect();
-        regs.sort_by_cached_key(|r| {
-            let i = r.info();
-            (
-                i.name(),
-                i.identifier(),
-                i.package().name(),
-                i.module_path(),
-                i.type_path(),
-            )
-        });
+        let allowed = env::allow_list_snapshot();
+        let active = |info: &RegistrationInfo| env::is_active_in(allowed.as_deref(), info);
+        let info = |r: u32| regs[r as usize].info();
 
-        let mut slots = FxHashMap::default();
-        let mut names = Vec::new();
-        let mut start = 0;
-        while start < regs.len() {
-            let name = regs[start].info().name();
-            let end = start
-                + regs[start..]
-                    .iter()
-                    .take_while(|r| r.info().name() == name)
-                    .count();
-            let members = start as u32..end as u32;
-            let duplicate = members
-                .clone()
-                .zip(members.clone().skip(1))
-                .find(|&(a, b)| {
-                    regs[a as usize].info().identifier() == regs[b as usize].info().identifier()
-                });
-            let mut ranked: Box<[u32]> = members.collect();
-            ranked.sort_by_cached_key(|&r| rank_key(regs[r as usize].info()));
-            names.push(name);
-            slots.insert(
-                name,
-                Slot {
-                    name,
-                    ranked,
-                    duplicate,
-                    state: AtomicU64::new(pack(NONE, Reason::OnlyCandidate)),
-                    overrides: Mutex::new(None),
-                },
-            );
-            start = end;
+        let mut slots: FxHashMap<&'static str, Slot> =
+            FxHashMap::with_capacity_and_hasher(regs.len(), Default::default());
+        let mut shared = Vec::new();
+        for (i, reg) in regs.iter().enumerate() {
+            let i = i as u32;
+            let name = reg.info().name();
+            match slots.entry(name) {
+                Entry::Vacant(entry) => {
+                    let ranked = Ranked::One([i]);
+                    let (selected, reason) = select(&ranked, info, active, None);
+                    entry.insert(Slot {
+                        name,
+                        ranked,
+                        duplicate: None,
+                        state: AtomicU64::new(pack(selected, reason)),
+                        overrides: Mutex::new(None),
+                    });
+                }
+                Entry::Occupied(mut entry) => {
+                    let slot = entry.get_mut();
+                    let mut members = slot.ranked.to_vec();
+                    if members.len() == 1 {
+                        shared.push(name);
+                    }
+                    members.push(i);
+                    slot.ranked = Ranked::Many(members.into_boxed_slice());
+                }
+            }
+        }
+
+        // Names with several candidates: find duplicates in listing order
+        // (so the error names the same pair whatever the link order), rank,
+        // select, and report problems, in name order.
+        shared.sort_unstable();
+        for name in &shared {
+            let slot = slots.get_mut(name).expect("a shared name has a slot");
+            let mut members = slot.ranked.to_vec();
+            members.sort_by(|&a, &b| listing_order(info(a), info(b)));
+            slot.duplicate = members
+                .windows(2)
+                .find(|w| info(w[0]).identifier() == info(w[1]).identifier())
+                .map(|w| (w[0], w[1]));
+            members.sort_by_cached_key(|&r| rank_key(info(r)));
+            let (selected, reason) = select(&members, info, active, None);
+            slot.ranked = Ranked::Many(members.into_boxed_slice());
+            *slot.state.get_mut() = pack(selected, reason);
         }
 
         let index = Index {
             regs,
             slots,
-            names,
+            names: OnceLock::new(),
+            sorted: OnceLock::new(),
             by_type_path: OnceLock::new(),
         };
-        for name in &index.names {
-            let slot = &index.slots[name];
-            index.recompute(slot, None);
-            index.warn_problems(slot);
+        for name in shared {
+            index.warn_problems(&index.slots[name]);
         }
         tracing::debug!(
             category = C::INFO.name(),
             registrations = index.regs.len(),
-            names = index.names.len(),
+            names = index.slots.len(),
             "registry index built"
         );
         index
+    }
+
+    /// Registered names, sorted.
+    pub(crate) fn names(&self) -> &[&'static str] {
+        self.names.get_or_init(|| {
+            let mut names: Vec<&'static str> = self.slots.keys().copied().collect();
+            names.sort_unstable();
+            names
+        })
+    }
+
+    /// Every registration in listing order (name, identifier, crate, ...).
+    pub(crate) fn sorted(&self) -> &[&'static Registration<C>] {
+        self.sorted.get_or_init(|| {
+            let mut sorted = self.regs.clone();
+            sorted.sort_by(|a, b| listing_order(a.info(), b.info()));
+            sorted
+        })
     }
 
     fn warn_problems(&self, slot: &Slot) {
@@ -266,9 +324,17 @@ impl<C: Category> Index<C> {
     pub(crate) fn by_type_path(&self) -> &FxHashMap<&'static str, u32> {
         self.by_type_path.get_or_init(|| {
             let mut map = FxHashMap::default();
-            // A type registered under several names maps to its first (by name).
+            // A type registered under several names maps to its first in
+            // listing order, whatever the link order.
             for (i, r) in self.regs.iter().enumerate() {
-                map.entry(r.info().type_path()).or_insert(i as u32);
+                map.entry(r.info().type_path())
+                    .and_modify(|kept: &mut u32| {
+                        let kept_info = self.regs[*kept as usize].info();
+                        if listing_order(r.info(), kept_info).is_lt() {
+                            *kept = i as u32;
+                        }
+                    })
+                    .or_insert(i as u32);
             }
             map
         })

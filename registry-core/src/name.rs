@@ -80,6 +80,13 @@ impl Name {
         Name(Cow::Borrowed(name))
     }
 
+    #[doc(hidden)]
+    /// For `dynamic_str_enum!`: a name from [`normalize`]'s output (canonical
+    /// by construction), allocated only here, for `Other`.
+    pub fn __from_normalized(key: Cow<'_, str>) -> Name {
+        Name(Cow::Owned(key.into_owned()))
+    }
+
     /// The canonical spelling.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -142,7 +149,7 @@ pub const fn __str_eq(a: &str, b: &str) -> bool {
 }
 
 fn trim(input: &str) -> &str {
-    input.trim_matches(|c: char| c.is_ascii_whitespace())
+    input.trim_ascii()
 }
 
 /// Allocation-free normalisation for the lookup path: returns `input` itself
@@ -168,19 +175,21 @@ pub(crate) fn normalize_into<'a>(
             NameErrorKind::TooLong { len: trimmed.len() },
         ));
     }
-    for (i, c) in trimmed.char_indices() {
-        let b = match c {
-            'a'..='z' | '0'..='9' | '_' => c as u8,
-            'A'..='Z' => c.to_ascii_lowercase() as u8,
-            '-' => b'_',
+    // Bytewise: every accepted byte is ASCII, and the first byte that is not
+    // (or is not allowed) ends the loop with an error naming its character.
+    for (i, &byte) in trimmed.as_bytes().iter().enumerate() {
+        buf[i] = match byte {
+            b'a'..=b'z' | b'0'..=b'9' | b'_' => byte,
+            b'A'..=b'Z' => byte.to_ascii_lowercase(),
+            b'-' => b'_',
             _ => {
+                let ch = trimmed[i..].chars().next().unwrap_or('\u{fffd}');
                 return Err(NameError::new(
                     input,
-                    NameErrorKind::InvalidChar { ch: c, position: i },
+                    NameErrorKind::InvalidChar { ch, position: i },
                 ));
             }
         };
-        buf[i] = b;
     }
     if buf[0] == b'_' {
         return Err(NameError::new(

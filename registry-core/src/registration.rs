@@ -304,6 +304,10 @@ impl<C: Category> Registration<C> {
     /// Threads that race here all wait for the one run. A panic in the hook
     /// is contained and remembered like an error.
     pub fn ensure_loaded(&self) -> Result<(), RegistryError> {
+        // Hot path of every `create`: loaded already, nothing to clone.
+        if let Some(Ok(())) = self.loaded.get() {
+            return Ok(());
+        }
         let outcome = self.loaded.get_or_init(|| {
             tracing::debug!(
                 category = self.info.category,

@@ -204,7 +204,12 @@ impl StrEnum {
                 /// well-formed name gives `Other`; only a malformed name is
                 /// an error.
                 pub fn parse(input: &str) -> ::core::result::Result<Self, #rc::name::NameError> {
-                    #rc::name::Name::parse(input).map(Self::from_name)
+                    // Known names never allocate: match the normalised key first.
+                    let key = #rc::name::normalize(input)?;
+                    ::core::result::Result::Ok(match &*key {
+                        #(#names => #ident::#idents,)*
+                        _ => #ident::#other(#rc::name::Name::__from_normalized(key)),
+                    })
                 }
 
                 /// For constants, e.g. a plugin's own names:

@@ -1,0 +1,185 @@
+//! What the registry costs next to the direct way, measured in one run:
+//!
+//! - `resolve`: warm `Factory::get_class` vs a bare `FxHashMap<(&str, &str), _>`
+//!   lookup of the same key (the floor of any name lookup);
+//! - `normalise`: a lookup spelled `"Chat-Embeddings"` vs the canonical
+//!   `"chat_embeddings"`;
+//! - `construct`: `Registration::create` on a resolved handle and
+//!   `create_instance(name, args)` vs `Box::new(T::create(args))`;
+//! - `enum_parse`: `dynamic_str_enum!` parsing vs `str::eq`.
+//!
+//! `cargo bench -p registry-core --bench registry`; `scripts/bench.sh` turns
+//! the results into the ratios of BENCHMARKS.md.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use registry_core::{
+    BoxError, Factory, Implementation, Registration, declare_category, dynamic_str_enum,
+    register_lazy,
+};
+use rustc_hash::FxHashMap;
+
+pub trait Area: Send + Sync {
+    fn area(&self) -> f64;
+}
+
+declare_category! {
+    /// Shapes.
+    pub struct Shapes {
+        name: "shape",
+        title: "Shapes",
+        description: "Bench category.",
+        object: dyn Area,
+        args: f64,
+        metadata: (),
+        internal: false,
+    }
+}
+
+pub struct Square(f64);
+impl Area for Square {
+    fn area(&self) -> f64 {
+        self.0 * self.0
+    }
+}
+impl Implementation<Shapes> for Square {
+    const METADATA: () = ();
+    fn create(side: f64) -> Result<Self, BoxError> {
+        Ok(Square(side))
+    }
+}
+
+pub struct Circle(f64);
+impl Area for Circle {
+    fn area(&self) -> f64 {
+        std::f64::consts::PI * self.0 * self.0
+    }
+}
+impl Implementation<Shapes> for Circle {
+    const METADATA: () = ();
+    fn create(radius: f64) -> Result<Self, BoxError> {
+        Ok(Circle(radius))
+    }
+}
+
+// Twenty names, like a real category; `chat_embeddings` has a plugin
+// override so selection is not trivial.
+register_lazy!(Shapes, "chat", Square, id = "square", origin = builtin);
+register_lazy!(
+    Shapes,
+    "chat_embeddings",
+    Square,
+    id = "square",
+    origin = builtin
+);
+register_lazy!(Shapes, "chat_embeddings", Circle, id = "circle");
+register_lazy!(
+    Shapes,
+    "completions",
+    Circle,
+    id = "circle",
+    origin = builtin
+);
+register_lazy!(
+    Shapes,
+    "embeddings",
+    Circle,
+    id = "circle",
+    origin = builtin
+);
+register_lazy!(Shapes, "rankings", Circle, id = "circle", origin = builtin);
+register_lazy!(Shapes, "n06", Square, id = "square");
+register_lazy!(Shapes, "n07", Square, id = "square");
+register_lazy!(Shapes, "n08", Square, id = "square");
+register_lazy!(Shapes, "n09", Square, id = "square");
+register_lazy!(Shapes, "n10", Square, id = "square");
+register_lazy!(Shapes, "n11", Square, id = "square");
+register_lazy!(Shapes, "n12", Square, id = "square");
+register_lazy!(Shapes, "n13", Square, id = "square");
+register_lazy!(Shapes, "n14", Square, id = "square");
+register_lazy!(Shapes, "n15", Square, id = "square");
+register_lazy!(Shapes, "n16", Square, id = "square");
+register_lazy!(Shapes, "n17", Square, id = "square");
+register_lazy!(Shapes, "n18", Square, id = "square");
+register_lazy!(Shapes, "n19", Square, id = "square");
+
+dynamic_str_enum! {
+    /// The names above.
+    pub enum ShapeName {
+        Chat = "chat",
+        ChatEmbeddings = "chat_embeddings",
+        Completions = "completions",
+        Embeddings = "embeddings",
+        Rankings = "rankings",
+    }
+}
+
+fn resolve(c: &mut Criterion) {
+    let selected = Factory::<Shapes>::get_class("chat_embeddings").unwrap();
+    let mut map: FxHashMap<(&str, &str), &'static Registration<Shapes>> = FxHashMap::default();
+    for name in Factory::<Shapes>::list_names() {
+        map.insert(("shape", name), Factory::<Shapes>::get_class(name).unwrap());
+    }
+    assert!(std::ptr::eq(map[&("shape", "chat_embeddings")], selected));
+
+    let mut g = c.benchmark_group("resolve");
+    g.bench_function("fxhashmap_baseline", |b| {
+        b.iter(|| {
+            map.get(&(black_box("shape"), black_box("chat_embeddings")))
+                .copied()
+        })
+    });
+    g.bench_function("get_class", |b| {
+        b.iter(|| Factory::<Shapes>::get_class(black_box("chat_embeddings")).unwrap())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("normalise");
+    g.bench_function("canonical", |b| {
+        b.iter(|| Factory::<Shapes>::get_class(black_box("chat_embeddings")).unwrap())
+    });
+    g.bench_function("other_spelling", |b| {
+        b.iter(|| Factory::<Shapes>::get_class(black_box("Chat-Embeddings")).unwrap())
+    });
+    g.finish();
+}
+
+fn construct(c: &mut Criterion) {
+    let handle = Factory::<Shapes>::get_class("chat").unwrap();
+    let mut g = c.benchmark_group("construct");
+    g.bench_function("direct_box_new", |b| {
+        b.iter(|| -> Box<dyn Area> { Box::new(Square::create(black_box(2.0)).unwrap()) })
+    });
+    // What any late-bound constructor pays: a call through a fn pointer.
+    let boxed: fn(f64) -> Result<Box<dyn Area>, BoxError> =
+        |side| Ok(Box::new(Square::create(side)?) as Box<dyn Area>);
+    let boxed = black_box(boxed);
+    g.bench_function("fn_pointer_baseline", |b| {
+        b.iter(|| boxed(black_box(2.0)).unwrap())
+    });
+    g.bench_function("resolved_handle", |b| {
+        b.iter(|| handle.create(black_box(2.0)).unwrap())
+    });
+    g.bench_function("create_instance", |b| {
+        b.iter(|| Factory::<Shapes>::create_instance(black_box("chat"), black_box(2.0)).unwrap())
+    });
+    g.finish();
+}
+
+fn enum_parse(c: &mut Criterion) {
+    let mut g = c.benchmark_group("enum_parse");
+    g.bench_function("str_eq_baseline", |b| {
+        b.iter(|| black_box("chat_embeddings") == black_box("chat_embeddings"))
+    });
+    g.bench_function("canonical", |b| {
+        b.iter(|| ShapeName::parse(black_box("chat_embeddings")).unwrap())
+    });
+    g.bench_function("other_spelling", |b| {
+        b.iter(|| ShapeName::parse(black_box("Chat-Embeddings")).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, resolve, construct, enum_parse);
+criterion_main!(benches);
