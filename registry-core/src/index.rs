@@ -54,6 +54,9 @@ pub(crate) struct Index<C: Category> {
     /// of listings, independent of link order. Built on first use.
     sorted: OnceLock<Vec<&'static Registration<C>>>,
     by_type_path: OnceLock<FxHashMap<&'static str, u32>>,
+    /// Runtime overrides by name. Writers (overrides, allow-list changes)
+    /// serialise on this lock, per category; readers never take it.
+    overrides: Mutex<FxHashMap<&'static str, (u32, OverrideSource)>>,
 }
 
 /// A name's candidates: nearly always one, so that case needs no allocation.
@@ -79,9 +82,10 @@ pub(crate) struct Slot {
     pub(crate) ranked: Ranked,
     /// The first pair of registrations sharing this name and an identifier.
     pub(crate) duplicate: Option<(u32, u32)>,
-    /// Packed (selected index, reason); see [`pack`].
+    /// Packed (selected index, reason); see [`pack`]. The only field a
+    /// writer touches, so readers of other names never see their cache
+    /// lines invalidated, and readers of this name at most once per change.
     state: AtomicU64,
-    overrides: Mutex<Option<(u32, OverrideSource)>>,
 }
 
 /// The listing order of registrations: total, independent of link order.
@@ -176,7 +180,6 @@ impl<C: Category> Index<C> {
                         ranked,
                         duplicate: None,
                         state: AtomicU64::new(pack(selected, reason)),
-                        overrides: Mutex::new(None),
                     });
                 }
                 Entry::Occupied(mut entry) => {
@@ -215,6 +218,7 @@ impl<C: Category> Index<C> {
             names: OnceLock::new(),
             sorted: OnceLock::new(),
             by_type_path: OnceLock::new(),
+            overrides: Mutex::new(FxHashMap::default()),
         };
         for name in shared {
             index.warn_problems(&index.slots[name]);
@@ -309,14 +313,21 @@ impl<C: Category> Index<C> {
         slot: &Slot,
         change: Option<Option<(u32, OverrideSource)>>,
     ) -> (u32, Reason) {
-        let mut guard = slot
+        let mut overrides = self
             .overrides
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(new) = change {
-            *guard = new;
+        match change {
+            Some(Some(new)) => {
+                overrides.insert(slot.name, new);
+            }
+            Some(None) => {
+                overrides.remove(slot.name);
+            }
+            None => {}
         }
-        let (selected, reason) = select(&slot.ranked, |r| self.info(r), env::is_active, *guard);
+        let current = overrides.get(slot.name).copied();
+        let (selected, reason) = select(&slot.ranked, |r| self.info(r), env::is_active, current);
         slot.state.store(pack(selected, reason), Ordering::Release);
         (selected, reason)
     }
