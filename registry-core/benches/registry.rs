@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap;
 
 mod common;
 
-use common::{Area, Circle, ShapeName, Shapes, Square};
+use common::{Area, ShapeName, Shapes, Square};
 
 fn resolve(c: &mut Criterion) {
     let selected = Factory::<Shapes>::get_class("chat_embeddings").unwrap();
