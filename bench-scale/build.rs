@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 fn main() {
     println!("cargo:rerun-if-env-changed=SCALE_N");
     println!("cargo:rerun-if-env-changed=SCALE_KIND");
-    let n: usize = std::env::var("SCALE_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let n: usize = std::env::var("SCALE_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
     let kind = std::env::var("SCALE_KIND").unwrap_or_else(|_| "registry".into());
     let mut code = format!("pub const N: usize = {n};\npub const KIND: &str = {kind:?};\n");
     match kind.as_str() {
@@ -21,7 +24,10 @@ fn main() {
         "static" => {
             code += "pub static ENTRIES: &[crate::Entry] = &[\n";
             for i in 0..n {
-                let _ = writeln!(code, "    crate::Entry {{ name: \"n{i}\", identifier: \"i{i}\", create: crate::make }},");
+                let _ = writeln!(
+                    code,
+                    "    crate::Entry {{ name: \"n{i}\", identifier: \"i{i}\", create: crate::make }},"
+                );
             }
             code += "];\n";
         }

@@ -78,7 +78,10 @@ fn main() {
             black_box(Factory::<Things>::get_class(black_box("n0")).unwrap());
             let ns = t.elapsed().as_nanos();
             assert_eq!(Factory::<Things>::list_names().len(), N);
-            println!("index {KIND} {N} {ns} ns {:.1} ns/registration", ns as f64 / N as f64);
+            println!(
+                "index {KIND} {N} {ns} ns {:.1} ns/registration",
+                ns as f64 / N as f64
+            );
         }
         ("index", "static") => {
             let t = Instant::now();
@@ -89,7 +92,10 @@ fn main() {
             black_box(map.get(black_box("n0")));
             let ns = t.elapsed().as_nanos();
             assert_eq!(map.len(), N);
-            println!("index {KIND} {N} {ns} ns {:.1} ns/registration", ns as f64 / N as f64);
+            println!(
+                "index {KIND} {N} {ns} ns {:.1} ns/registration",
+                ns as f64 / N as f64
+            );
         }
         ("resolve", "registry") => {
             let names: Vec<String> = (0..20).map(|i| format!("n{i}")).collect();

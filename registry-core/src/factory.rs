@@ -225,27 +225,39 @@ impl<C: Category> Factory<C> {
     #[inline]
     fn slot(name: &str) -> Result<(&'static Index<C>, &'static Slot), RegistryError> {
         let index = Self::index();
-        let mut buf;
-        // Fast path first, so the common (canonical) lookup does not even
-        // initialise the buffer.
-        let key = if name::is_canonical(name) {
-            name
-        } else {
-            buf = [0u8; MAX_LEN];
+        // Every key is canonical, so an exact hit needs no normalisation:
+        // the common case costs one hash lookup and nothing else.
+        if let Some(slot) = index.slots.get(name) {
+            return Ok((index, slot));
+        }
+        Self::slot_slow(index, name)
+    }
+
+    /// The miss path: normalise the spelling and look again.
+    #[inline(never)]
+    fn slot_slow(
+        index: &'static Index<C>,
+        name: &str,
+    ) -> Result<(&'static Index<C>, &'static Slot), RegistryError> {
+        let mut buf = [0u8; MAX_LEN];
+        let key =
             name::normalize_into(name, &mut buf).map_err(|source| RegistryError::InvalidName {
                 what: format!("{} name", C::INFO.name()),
                 source,
-            })?
-        };
-        match index.slots.get(key) {
-            Some(slot) => Ok((index, slot)),
-            None => Err(RegistryError::UnknownName {
-                category: C::INFO.name(),
-                suggestion: error::closest(key, index.names().iter().copied()),
-                input: key.to_owned(),
-                available: index.names().to_vec(),
-            }),
+            })?;
+        // The normaliser hands back the input itself when it was already
+        // canonical: then the first lookup has answered already.
+        if !std::ptr::eq(key, name) {
+            if let Some(slot) = index.slots.get(key) {
+                return Ok((index, slot));
+            }
         }
+        Err(RegistryError::UnknownName {
+            category: C::INFO.name(),
+            suggestion: error::closest(key, index.names().iter().copied()),
+            input: key.to_owned(),
+            available: index.names().to_vec(),
+        })
     }
 
     fn duplicate_error(index: &Index<C>, slot: &Slot, (a, b): (u32, u32)) -> RegistryError {

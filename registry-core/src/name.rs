@@ -148,6 +148,23 @@ pub const fn __str_eq(a: &str, b: &str) -> bool {
     true
 }
 
+/// What each input byte becomes in a canonical name; 0 = not allowed.
+const NORMALIZED_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = match byte {
+            b'a'..=b'z' | b'0'..=b'9' | b'_' => byte,
+            b'A'..=b'Z' => byte.to_ascii_lowercase(),
+            b'-' => b'_',
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
 fn trim(input: &str) -> &str {
     input.trim_ascii()
 }
@@ -175,21 +192,29 @@ pub(crate) fn normalize_into<'a>(
             NameErrorKind::TooLong { len: trimmed.len() },
         ));
     }
-    // Bytewise: every accepted byte is ASCII, and the first byte that is not
-    // (or is not allowed) ends the loop with an error naming its character.
-    for (i, &byte) in trimmed.as_bytes().iter().enumerate() {
-        buf[i] = match byte {
-            b'a'..=b'z' | b'0'..=b'9' | b'_' => byte,
-            b'A'..=b'Z' => byte.to_ascii_lowercase(),
-            b'-' => b'_',
-            _ => {
-                let ch = trimmed[i..].chars().next().unwrap_or('\u{fffd}');
-                return Err(NameError::new(
-                    input,
-                    NameErrorKind::InvalidChar { ch, position: i },
-                ));
-            }
-        };
+    // Table-driven and branch-free per byte; the (rare) error path looks
+    // for the first rejected character afterwards.
+    let bytes = trimmed.as_bytes();
+    let mut all_ok = true;
+    for (out, &byte) in buf[..bytes.len()].iter_mut().zip(bytes) {
+        let mapped = NORMALIZED_BYTE[usize::from(byte)];
+        all_ok &= mapped != 0;
+        *out = mapped;
+    }
+    if !all_ok {
+        let position = bytes
+            .iter()
+            .position(|&b| NORMALIZED_BYTE[usize::from(b)] == 0)
+            .unwrap_or(0);
+        // Every byte before `position` is ASCII, so it is a char boundary.
+        let ch = trimmed
+            .get(position..)
+            .and_then(|rest| rest.chars().next())
+            .unwrap_or('\u{fffd}');
+        return Err(NameError::new(
+            input,
+            NameErrorKind::InvalidChar { ch, position },
+        ));
     }
     if buf[0] == b'_' {
         return Err(NameError::new(

@@ -1,0 +1,172 @@
+"""Runs every measurement of BENCHMARKS.md on this machine and rewrites it.
+
+    scripts/bench.sh            # everything (about 10 minutes on 2 cores)
+
+Each figure is a ratio against a baseline measured in the same run. Needs
+hyperfine and GNU time (Debian: `apt-get install hyperfine time`); the
+Python comparison uses a venv with stevedore (made in target/bench-venv).
+Run it on an otherwise idle machine.
+"""
+
+import json
+import os
+import pathlib
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TARGET = ROOT / "target"
+SCALE_TARGET = TARGET / "scale"
+BIN = TARGET / "bench-bin"
+RESULTS = {}
+
+
+def run(cmd, env=None, cwd=ROOT, capture=True):
+    full_env = dict(os.environ, **(env or {}))
+    proc = subprocess.run(cmd, cwd=cwd, env=full_env, text=True,
+                          capture_output=capture, check=True)
+    return proc.stdout if capture else ""
+
+
+def estimate(group, name):
+    path = TARGET / "criterion" / group / name / "new" / "estimates.json"
+    return json.loads(path.read_text())["mean"]["point_estimate"]
+
+
+def criterion():
+    print("== criterion benches (registry-core/benches/registry.rs)", flush=True)
+    run(["cargo", "bench", "-q", "-p", "registry-core", "--bench", "registry"], capture=False)
+    names = {
+        "resolve": ["fxhashmap_baseline", "get_class"],
+        "normalise": ["canonical", "other_spelling"],
+        "construct": ["direct_box_new", "fn_pointer_baseline", "resolved_handle", "create_instance"],
+        "enum_parse": ["str_eq_baseline", "canonical", "other_spelling"],
+    }
+    RESULTS["criterion"] = {g: {n: estimate(g, n) for n in ns} for g, ns in names.items()}
+
+
+def contention():
+    print("== contention", flush=True)
+    out = run(["cargo", "bench", "-q", "-p", "registry-core", "--bench", "contention"])
+    rows = []
+    for line in out.splitlines():
+        m = re.match(r"contention readers=(\d+) cores=(\d+) writer_pause_us=(\d+) "
+                     r"alone=(\d+)/s with_writer=(\d+)/s ratio=([\d.]+)", line)
+        if m:
+            rows.append([int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), float(m[6])])
+    writers = [float(x) for x in re.findall(r"writer: (\d+) override changes/s", out)]
+    RESULTS["contention"] = {"rows": rows, "writer_changes_per_s": writers}
+
+
+def build_scale(kind, n):
+    env = {"SCALE_KIND": kind, "SCALE_N": str(n), "CARGO_TARGET_DIR": str(SCALE_TARGET)}
+    start = time.perf_counter()
+    run(["cargo", "build", "-q", "--release"], env=env, cwd=ROOT / "bench-scale")
+    seconds = time.perf_counter() - start
+    BIN.mkdir(parents=True, exist_ok=True)
+    dest = BIN / f"scale-{kind}-{n}"
+    shutil.copy(SCALE_TARGET / "release" / "bench-scale", dest)
+    return seconds, dest.stat().st_size
+
+
+def hyperfine(commands, runs=300):
+    out = TARGET / "hyperfine.json"
+    run(["hyperfine", "-N", "--warmup", "20", "--runs", str(runs), "--export-json", str(out)]
+        + commands)
+    return [r["median"] for r in json.loads(out.read_text())["results"]]
+
+
+def median_of(cmd, pattern, times=21):
+    values = []
+    for _ in range(times):
+        m = re.search(pattern, run(cmd))
+        values.append(float(m[1]))
+    return statistics.median(values)
+
+
+def scale():
+    print("== scale: 20 / 1,000 / 10,000 synthetic registrations", flush=True)
+    build_scale("none", 20)  # builds registry-core in release once
+    builds = {}
+    for n in [20, 1000, 10000]:
+        for kind in ["none", "static", "registry"]:
+            builds[f"{kind}-{n}"] = build_scale(kind, n)
+    RESULTS["builds"] = builds
+    start = {}
+    for n in [1000, 10000]:
+        meds = hyperfine([f"{BIN}/scale-{k}-{n} start" for k in ["none", "static", "registry"]])
+        start[n] = dict(zip(["none", "static", "registry"], meds))
+    RESULTS["start"] = start
+    index = {}
+    for n in [1000, 10000]:
+        index[n] = {k: median_of([f"{BIN}/scale-{k}-{n}", "index"], r"([\d.]+) ns/registration")
+                    for k in ["static", "registry"]}
+    RESULTS["index"] = index
+    RESULTS["resolve"] = {n: median_of([f"{BIN}/scale-registry-{n}", "resolve"], r"([\d.]+) ns/lookup", 7)
+                          for n in [20, 1000, 10000]}
+
+
+def python_side():
+    print("== Python discovery, side by side", flush=True)
+    venv = TARGET / "bench-venv"
+    if not (venv / "bin" / "python").exists():
+        run([sys.executable, "-m", "venv", str(venv)])
+        run([str(venv / "bin" / "pip"), "install", "-q", "stevedore"])
+    python = str(venv / "bin" / "python")
+    data = TARGET / "bench-python-dist"
+    res = {}
+    for how in ["entry_points", "stevedore"]:
+        values = [float(run([python, str(ROOT / "scripts/python_discovery.py"), "10000", how, str(data)]))
+                  for _ in range(7)]
+        res[how] = statistics.median(values)
+    RESULTS["python"] = res
+
+
+def cli():
+    print("== the aiperf binary (release)", flush=True)
+    run(["cargo", "build", "-q", "--release", "-p", "aiperf-cli"])
+    exe = str(TARGET / "release" / "aiperf")
+    cmds = {"plugins": [exe, "plugins"], "plugins --all": [exe, "plugins", "--all"],
+            "plugins --validate": [exe, "plugins", "--validate"]}
+    meds = hyperfine([" ".join(c) for c in cmds.values()], runs=200)
+    rss = {}
+    for label, cmd in cmds.items():
+        err = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True).stderr
+        rss[label] = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)[1])
+    RESULTS["cli"] = {label: {"median_s": m, "rss_kb": rss[label]} for label, m in zip(cmds, meds)}
+    aiperf_py = pathlib.Path("/tmp/aiperf-venv/bin/aiperf")
+    if aiperf_py.exists():
+        try:
+            meds = hyperfine([f"{aiperf_py} plugins"], runs=10)
+            err = subprocess.run(["/usr/bin/time", "-v", str(aiperf_py), "plugins"],
+                                 capture_output=True, text=True).stderr
+            RESULTS["aiperf_python"] = {"plugins_median_s": meds[0], "rss_kb": int(
+                re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)[1])}
+        except subprocess.CalledProcessError as e:
+            RESULTS["aiperf_python"] = {"error": str(e)}
+
+
+def main():
+    criterion()
+    contention()
+    scale()
+    python_side()
+    cli()
+    RESULTS["machine"] = {
+        "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+                     if l.startswith("model name")), platform.processor()),
+        "cores": os.cpu_count(),
+        "rustc": run(["rustc", "--version"]).strip(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    (TARGET / "bench-results.json").write_text(json.dumps(RESULTS, indent=2))
+    print(f"results: {TARGET / 'bench-results.json'}")
+
+
+if __name__ == "__main__":
+    main()
