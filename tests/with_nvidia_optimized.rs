@@ -14,7 +14,14 @@ fn selected(name: &str) -> (&'static str, Reason) {
     )
 }
 
+/// One test function: a runtime override is process-wide, and a second test
+/// reading the selection in a parallel thread would race with it.
 #[test]
+fn the_plugin_overrides_until_use_implementation_by_id_brings_the_builtin_back() {
+    the_plugin_overrides_chat_completions_and_embeddings();
+    use_implementation_by_id_brings_the_builtin_back();
+}
+
 fn the_plugin_overrides_chat_completions_and_embeddings() {
     for name in ["chat", "completions", "embeddings"] {
         assert_eq!(
@@ -44,10 +51,7 @@ fn the_plugin_overrides_chat_completions_and_embeddings() {
     assert_eq!(registry_core::validate(), []);
 }
 
-#[test]
 fn use_implementation_by_id_brings_the_builtin_back() {
-    // The only test in this binary that changes the selection, so the
-    // other test never observes the override.
     let args = || EndpointArgs {
         model: "m".into(),
         ..EndpointArgs::default()
@@ -63,6 +67,15 @@ fn use_implementation_by_id_brings_the_builtin_back() {
 
     EndpointFactory::use_implementation_by_id("chat", "openai_chat").unwrap();
     assert_eq!(selected("chat"), ("openai_chat", Reason::Override));
+    // The override settles the choice: nothing is reported as a conflict.
+    let candidates = EndpointFactory::list_implementations("chat").unwrap();
+    assert!(candidates.iter().all(|c| !c.is_conflict()));
+    assert!(
+        EndpointFactory::selection("chat")
+            .unwrap()
+            .conflicts()
+            .is_empty()
+    );
     let builtin_payload = EndpointFactory::create_instance("chat", args())
         .unwrap()
         .format_payload(&prompt);

@@ -371,8 +371,9 @@ impl<C: Category> Factory<C> {
     /// Loads and constructs nothing.
     pub fn list_implementations(name: &str) -> Result<Vec<Candidate>, RegistryError> {
         let (index, slot) = Self::slot(name)?;
-        let (selected, _) = index.selected(slot);
-        let tied: Vec<u32> = index.tied_with(slot, selected).collect();
+        let state = index.selected(slot);
+        let (selected, _) = state;
+        let tied: Vec<u32> = index.tied_with(slot, state).collect();
         Ok(slot
             .ranked
             .iter()
@@ -389,15 +390,23 @@ impl<C: Category> Factory<C> {
 
     /// The selected implementation of `name` and why it is selected.
     pub fn selection(name: &str) -> Result<Selection, RegistryError> {
-        let registration = Self::get_class(name)?;
         let (index, slot) = Self::slot(name)?;
-        let (selected, reason) = index.selected(slot);
+        if let Some(pair) = slot.duplicate {
+            return Err(Self::duplicate_error(index, slot, pair));
+        }
+        // One load: the registration and the reason come from the same
+        // published state even while another thread changes overrides.
+        let state = index.selected(slot);
+        let (selected, reason) = state;
+        if selected == NONE {
+            return Err(env::disabled_error(index.info(slot.ranked[0])));
+        }
         let tied = index
-            .tied_with(slot, selected)
+            .tied_with(slot, state)
             .map(|r| index.info(r).identifier())
             .collect();
         Ok(Selection {
-            registration,
+            registration: index.regs[selected as usize],
             reason,
             tied,
         })
@@ -539,7 +548,7 @@ impl<C: Category> Factory<C> {
                     name: slot.name,
                     selected: index.info(selected).identifier(),
                     tied: index
-                        .tied_with(slot, selected)
+                        .tied_with(slot, (selected, reason))
                         .map(|r| index.info(r).identifier())
                         .collect(),
                 });

@@ -132,8 +132,12 @@ pub(crate) fn select(
     active: impl Fn(&RegistrationInfo) -> bool,
     override_: Option<(u32, OverrideSource)>,
 ) -> (u32, Reason) {
+    // An override of an implementation that the allow-list has since
+    // disabled no longer applies: disabled code is never selected.
     if let Some((reg, source)) = override_ {
-        return (reg, source.reason());
+        if active(info(reg)) {
+            return (reg, source.reason());
+        }
     }
     let mut candidates = ranked.iter().copied().filter(|&r| active(info(r)));
     let Some(first) = candidates.next() else {
@@ -265,7 +269,7 @@ impl<C: Category> Index<C> {
         let (selected, reason) = self.selected(slot);
         if reason == Reason::TieBreak {
             let tied: Vec<&str> = self
-                .tied_with(slot, selected)
+                .tied_with(slot, (selected, reason))
                 .map(|r| self.info(r).identifier())
                 .collect();
             tracing::warn!(
@@ -289,20 +293,25 @@ impl<C: Category> Index<C> {
         unpack(slot.state.load(Ordering::Acquire))
     }
 
-    /// Active candidates tying with `selected` on priority and origin,
-    /// including `selected` itself; empty unless there is a conflict.
-    pub(crate) fn tied_with(&self, slot: &Slot, selected: u32) -> impl Iterator<Item = u32> + '_ {
-        let top = (selected != NONE).then(|| self.info(selected));
-        let active: Vec<u32> = slot
-            .ranked
-            .iter()
-            .copied()
-            .filter(|&r| env::is_active(self.info(r)))
-            .collect();
-        let conflict = active.len() > 1 && top.is_some_and(|t| ties(t, self.info(active[1])));
-        active
-            .into_iter()
-            .filter(move |&r| conflict && top.is_some_and(|t| ties(t, self.info(r))))
+    /// Active candidates tying with the selected one on priority and
+    /// origin, including it; empty unless the tie-break made the choice (an
+    /// override settles a conflict, so there is none to report then).
+    pub(crate) fn tied_with(
+        &self,
+        slot: &Slot,
+        (selected, reason): (u32, Reason),
+    ) -> impl Iterator<Item = u32> + '_ {
+        let tied: Vec<u32> = if reason == Reason::TieBreak && selected != NONE {
+            let top = self.info(selected);
+            slot.ranked
+                .iter()
+                .copied()
+                .filter(|&r| env::is_active(self.info(r)) && ties(top, self.info(r)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        tied.into_iter()
     }
 
     /// Re-applies the selection rule to one slot, optionally changing its

@@ -96,7 +96,18 @@ fn bad_values_change_nothing_then_the_allow_list_makes_the_builtin_win() {
         settings.plugin_crates(),
         Some(&["fixture_alpha".to_string()][..])
     );
+    // A runtime override to a plugin, set before its crate is disabled.
+    GreeterFactory::use_implementation_by_id("switch", "pirate").unwrap();
     settings.apply().unwrap();
+
+    // Disabled code is never selected, even by an earlier override.
+    assert_eq!(
+        GreeterFactory::get_class("switch")
+            .unwrap()
+            .info()
+            .identifier(),
+        "english"
+    );
 
     let sel = GreeterFactory::selection("hello").unwrap();
     assert_eq!(sel.registration().info().identifier(), "english");

@@ -118,10 +118,24 @@ fn equal_priority_tie_break_is_by_crate_then_identifier_and_flagged() {
     // Within one crate, declared in both orders (below): identifier decides.
     assert_eq!(selected("order_xy"), "x_impl");
     assert_eq!(selected("order_yx"), "x_impl");
-    assert_eq!(
-        GreeterFactory::selection("order_yx").unwrap().reason(),
-        Reason::TieBreak
-    );
+    for name in ["order_xy", "order_yx"] {
+        let sel = GreeterFactory::selection(name).unwrap();
+        assert_eq!(sel.reason(), Reason::TieBreak, "{name}");
+        assert_eq!(sel.conflicts(), ["x_impl", "y_impl"], "{name}");
+        let flags: Vec<(&str, bool, bool)> = GreeterFactory::list_implementations(name)
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let id = c.registration().info().identifier();
+                (id, c.is_selected(), c.is_conflict())
+            })
+            .collect();
+        assert_eq!(
+            flags,
+            [("x_impl", true, true), ("y_impl", false, true)],
+            "{name}"
+        );
+    }
 
     let problems = registry_core::validate();
     assert!(
@@ -132,6 +146,53 @@ fn equal_priority_tie_break_is_by_crate_then_identifier_and_flagged() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn an_override_settles_a_conflict_and_reports_none() {
+    assert_eq!(
+        GreeterFactory::selection("tie_settled").unwrap().reason(),
+        Reason::TieBreak
+    );
+    // Select the tie-break's loser: the override decided, nothing is tied.
+    GreeterFactory::use_implementation_by_id("tie_settled", "y_impl").unwrap();
+    let sel = GreeterFactory::selection("tie_settled").unwrap();
+    assert_eq!(sel.registration().info().identifier(), "y_impl");
+    assert_eq!(sel.reason(), Reason::Override);
+    assert!(sel.conflicts().is_empty(), "{:?}", sel.conflicts());
+    let list = GreeterFactory::list_implementations("tie_settled").unwrap();
+    assert!(list.iter().all(|c| !c.is_conflict()));
+    assert!(!registry_core::validate().iter().any(|p| matches!(
+        p,
+        Problem::Conflict {
+            name: "tie_settled",
+            ..
+        }
+    )),);
+    GreeterFactory::reset_implementation("tie_settled").unwrap();
+    let sel = GreeterFactory::selection("tie_settled").unwrap();
+    assert_eq!(sel.conflicts(), ["x_impl", "y_impl"]);
+}
+
+register_lazy!(Greeters, "tie_settled", English, id = "x_impl");
+register_lazy!(Greeters, "tie_settled", Pirate, id = "y_impl");
+
+#[test]
+fn a_builtin_with_higher_priority_beats_a_plugin() {
+    let sel = GreeterFactory::selection("loud").unwrap();
+    assert_eq!(sel.registration().info().identifier(), "shouting_builtin");
+    assert_eq!(sel.registration().info().origin(), Origin::Builtin);
+    assert_eq!(sel.reason(), Reason::Priority);
+}
+
+register_lazy!(
+    Greeters,
+    "loud",
+    English,
+    id = "shouting_builtin",
+    priority = 1,
+    origin = builtin
+);
+register_lazy!(Greeters, "loud", Pirate, id = "quiet_plugin");
 
 register_lazy!(Greeters, "order_xy", English, id = "x_impl");
 register_lazy!(Greeters, "order_xy", Pirate, id = "y_impl");
@@ -145,6 +206,10 @@ fn override_by_id_beats_plugin_and_reset_restores() {
     let sel = GreeterFactory::selection("switch").unwrap();
     assert_eq!(sel.registration().info().identifier(), "english");
     assert_eq!(sel.reason(), Reason::Override);
+    // Overriding to the builtin is no conflict (plugin and builtin differ).
+    assert!(sel.conflicts().is_empty(), "{:?}", sel.conflicts());
+    let list = GreeterFactory::list_implementations("switch").unwrap();
+    assert!(list.iter().all(|c| !c.is_conflict()));
     let greeting = GreeterFactory::create_instance("switch", "Cy".into())
         .unwrap()
         .greet();
