@@ -17,7 +17,10 @@ pub(crate) fn check_name(lit: &LitStr, what: &str) -> syn::Result<()> {
     if value.is_empty() {
         return Err(syn::Error::new(
             lit.span(),
-            format!("the {what} must not be empty"),
+            format!(
+                "the {what} must not be empty: {what}s are lowercase ASCII letters, digits and \
+                 `_`, starting with a letter or digit, e.g. \"chat\""
+            ),
         ));
     }
     if is_canonical(&value) {
