@@ -123,6 +123,8 @@ pub fn validate() -> Vec<Problem> {
         if pair[0].info().name() == pair[1].info().name() {
             problems.push(Problem::DuplicateCategory {
                 category: pair[0].info().name(),
+                first: pair[0].type_path(),
+                second: pair[1].type_path(),
             });
         }
     }

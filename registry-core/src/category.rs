@@ -156,6 +156,9 @@ mod sealed {
 pub trait DynCategory: Send + Sync + sealed::Sealed {
     /// Name, title, description, internal flag.
     fn info(&self) -> CategoryInfo;
+    /// The marker type's path, e.g. `aiperf_builtins::categories::EndpointCategory`:
+    /// which crate declared the category.
+    fn type_path(&self) -> &'static str;
     /// See [`Factory::list_names`].
     fn list_names(&self) -> &'static [&'static str];
     /// See [`Factory::list_implementations`].
@@ -179,6 +182,9 @@ pub trait DynCategory: Send + Sync + sealed::Sealed {
 impl<C: Category> DynCategory for C {
     fn info(&self) -> CategoryInfo {
         C::INFO
+    }
+    fn type_path(&self) -> &'static str {
+        std::any::type_name::<C>()
     }
     fn list_names(&self) -> &'static [&'static str] {
         Factory::<C>::list_names()

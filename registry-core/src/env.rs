@@ -94,6 +94,15 @@ fn same_crate(a: &str, b: &str) -> bool {
         })
 }
 
+/// The allow-list's variable, e.g. `AIPERF_PLUGIN_CRATES`, for messages.
+pub(crate) fn allow_list_variable() -> String {
+    ALLOW_LIST
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .map_or_else(|| "the plugin allow-list".to_owned(), |(v, _)| v.clone())
+}
+
 /// Whether the registration may be selected under the allow-list in force.
 pub(crate) fn is_active(info: &RegistrationInfo) -> bool {
     if !info.is_plugin() {

@@ -197,18 +197,32 @@ pub enum Problem {
         tied: Vec<&'static str>,
     },
     /// Two categories are declared with the same name.
-    #[error("two categories are declared with the name {category:?}")]
+    #[error(
+        "two categories are declared with the name {category:?}, by `{first}` and `{second}`; \
+         rename one of them"
+    )]
     DuplicateCategory {
         /// The shared name.
         category: &'static str,
+        /// The first declaration's marker type path (its crate comes first).
+        first: &'static str,
+        /// The second declaration's marker type path.
+        second: &'static str,
     },
     /// Every implementation of the name is disabled by the plugin allow-list.
-    #[error("{category} {name:?}: every implementation comes from a disabled plugin crate")]
+    #[error(
+        "{category} {name:?}: every implementation comes from a plugin crate that {variable} \
+         does not enable; add one of {crates:?} to it"
+    )]
     NothingActive {
         /// The category.
         category: &'static str,
         /// The name.
         name: &'static str,
+        /// The allow-list's variable (e.g. `AIPERF_PLUGIN_CRATES`).
+        variable: String,
+        /// The crates that provide the name.
+        crates: Vec<&'static str>,
     },
 }
 
@@ -538,9 +552,18 @@ impl<C: Category> Factory<C> {
             }
             let (selected, reason) = index.selected(slot);
             if selected == NONE {
+                let mut crates: Vec<&'static str> = slot
+                    .ranked
+                    .iter()
+                    .map(|&r| index.info(r).package().name())
+                    .collect();
+                crates.sort_unstable();
+                crates.dedup();
                 problems.push(Problem::NothingActive {
                     category: C::INFO.name(),
                     name: slot.name,
+                    variable: env::allow_list_variable(),
+                    crates,
                 });
             } else if reason == Reason::TieBreak {
                 problems.push(Problem::Conflict {

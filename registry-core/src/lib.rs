@@ -2,8 +2,9 @@
 //!
 //! Implementations register into a link-time distributed slice
 //! ([`linkme`](https://docs.rs/linkme); [`inventory`](https://docs.rs/inventory)
-//! with the `inventory` feature). No code runs before `main`, nothing is
-//! constructed until first use, and selection is deterministic:
+//! with the `inventory` feature). With `linkme` no code runs before `main`
+//! (`inventory` runs one small constructor per registration at start-up);
+//! nothing is constructed until first use, and selection is deterministic:
 //!
 //! 1. a runtime override ([`Factory::use_implementation_by_id`],
 //!    [`Factory::use_implementation`], or the [environment](mod@env));

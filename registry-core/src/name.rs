@@ -211,9 +211,14 @@ pub(crate) fn normalize_into<'a>(
             .get(position..)
             .and_then(|rest| rest.chars().next())
             .unwrap_or('\u{fffd}');
+        // Report the position in what the user wrote, blanks included.
+        let leading = input.len() - input.trim_ascii_start().len();
         return Err(NameError::new(
             input,
-            NameErrorKind::InvalidChar { ch, position },
+            NameErrorKind::InvalidChar {
+                ch,
+                position: leading + position,
+            },
         ));
     }
     if buf[0] == b'_' {
@@ -251,7 +256,7 @@ pub enum NameErrorKind {
     InvalidChar {
         /// The offending character.
         ch: char,
-        /// Its byte offset in the trimmed input.
+        /// Its byte offset in the input (leading blanks included).
         position: usize,
     },
     /// Starts with `_` or `-`.
@@ -349,6 +354,15 @@ mod tests {
             }
         );
         assert!(e.to_string().contains("' ' at byte 4"), "{e}");
+        // Positions count from what was written, blanks included.
+        let e = normalize("  ab!").unwrap_err();
+        assert_eq!(
+            e.kind(),
+            NameErrorKind::InvalidChar {
+                ch: '!',
+                position: 4
+            }
+        );
         let e = normalize("-chat").unwrap_err();
         assert_eq!(e.kind(), NameErrorKind::BadStart { ch: '-' });
         let e = normalize("café").unwrap_err();

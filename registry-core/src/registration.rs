@@ -225,8 +225,9 @@ impl RegistrationInfo {
     pub fn description(&self) -> &'static str {
         self.description
     }
-    /// The implementing type's path, e.g. `aiperf_builtins::endpoints::ChatEndpoint`
-    /// (from [`std::any::type_name`]).
+    /// The implementing type's path where it is defined, e.g.
+    /// `aiperf_builtins::endpoints::chat::OpenAiChat` (from
+    /// [`std::any::type_name`], so a re-export's shorter path is not it).
     pub fn type_path(&self) -> &'static str {
         (self.type_name)()
     }

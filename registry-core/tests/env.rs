@@ -4,7 +4,7 @@
 
 use fixture_alpha::GreeterFactory;
 use registry_core::env::EnvSettings;
-use registry_core::{Reason, RegistryError};
+use registry_core::{Problem, Reason, RegistryError};
 use std::collections::HashMap;
 
 use fixture_beta as _; // link anchor: the plugin crate the allow-list filters
@@ -123,6 +123,23 @@ fn bad_values_change_nothing_then_the_allow_list_makes_the_builtin_win() {
         err.to_string()
             .contains("which T_PLUGIN_CRATES does not enable"),
         "{err}"
+    );
+    let problem = registry_core::validate()
+        .into_iter()
+        .find(|p| {
+            matches!(
+                p,
+                Problem::NothingActive {
+                    name: "plugin_only",
+                    ..
+                }
+            )
+        })
+        .expect("plugin_only has nothing active");
+    assert_eq!(
+        problem.to_string(),
+        "greeter \"plugin_only\": every implementation comes from a plugin crate that \
+         T_PLUGIN_CRATES does not enable; add one of [\"fixture-beta\"] to it"
     );
     let err = GreeterFactory::use_implementation_by_id("switch", "pirate").unwrap_err();
     assert!(matches!(err, RegistryError::Disabled { .. }), "{err:?}");
