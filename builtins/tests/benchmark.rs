@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use aiperf_builtins::benchmark::{Benchmark, BuildOptions};
 use aiperf_builtins::categories::{
-    PhaseHook, PhaseHookArgs, PhaseHookCategory, ResponseBody, TimedEvent, Transport,
-    TransportArgs, TransportCategory, TransportError, TransportMetadata, TransportRequest,
-    TransportResponse,
+    Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, ParsedResponse,
+    PhaseHook, PhaseHookArgs, PhaseHookCategory, Prompt, ResponseBody, StreamDelta, TimedEvent,
+    Transport, TransportArgs, TransportCategory, TransportError, TransportMetadata,
+    TransportRequest, TransportResponse,
 };
 use aiperf_builtins::config::{parse_config, parse_config_str};
-use aiperf_builtins::stats::{Phase, PhaseStart, PhaseStats};
+use aiperf_builtins::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
 use registry_core::{BoxError, Implementation, register_lazy};
 use serde::Deserialize;
 use serde_json::json;
@@ -118,7 +119,80 @@ impl Implementation<PhaseHookCategory> for Witness {
     }
 }
 
+/// A transport with a bug: request number `every`, `2 * every`, ... panics;
+/// the others get a four-word answer.
+struct Panicky {
+    every: u64,
+    count: AtomicU64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PanickyConfig {
+    every: u64,
+}
+
+impl Transport for Panicky {
+    fn send(&self, _: TransportRequest<'_>) -> Result<TransportResponse, TransportError> {
+        let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+        if n % self.every == 0 {
+            panic!("transport bug on request {n}");
+        }
+        let body = json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "a b c d"}}]});
+        Ok(TransportResponse {
+            status: 200,
+            body: ResponseBody::Complete(body.to_string().into_bytes()),
+        })
+    }
+}
+
+impl Implementation<TransportCategory> for Panicky {
+    const METADATA: TransportMetadata = TransportMetadata { url_schemes: &[] };
+    fn create(args: TransportArgs) -> Result<Self, BoxError> {
+        let config: PanickyConfig = parse_config(&args.config)?;
+        Ok(Panicky {
+            every: config.every,
+            count: AtomicU64::new(0),
+        })
+    }
+}
+
+/// An endpoint with a bug: reading any response panics.
+struct PanickyEndpoint;
+
+impl Endpoint for PanickyEndpoint {
+    fn format_payload(&self, prompt: &Prompt) -> serde_json::Value {
+        json!({"messages": [{"role": "user", "content": prompt.text}]})
+    }
+    fn parse_response(&self, _: &[u8]) -> Result<ParsedResponse, EndpointError> {
+        panic!("endpoint bug: {}", "index out of range");
+    }
+    fn parse_stream_event(&self, _: &str) -> Result<Option<StreamDelta>, EndpointError> {
+        panic!("endpoint bug in a stream");
+    }
+}
+
+impl Implementation<EndpointCategory> for PanickyEndpoint {
+    const METADATA: EndpointMetadata = EndpointMetadata {
+        endpoint_path: "/v1/chat/completions",
+        supports_streaming: false,
+        produces_tokens: true,
+        tokenizes_input: true,
+        metrics_title: "Panicky",
+    };
+    fn create(_: EndpointArgs) -> Result<Self, BoxError> {
+        Ok(PanickyEndpoint)
+    }
+}
+
 register_lazy!(TransportCategory, "canned", Canned, id = "test_canned");
+register_lazy!(TransportCategory, "panicky", Panicky, id = "test_panicky");
+register_lazy!(
+    EndpointCategory,
+    "panicky",
+    PanickyEndpoint,
+    id = "test_panicky_endpoint"
+);
 register_lazy!(PhaseHookCategory, "witness", Witness, id = "test_witness");
 
 fn temp_dir(test: &str) -> std::path::PathBuf {
@@ -275,4 +349,66 @@ exporters: [ { name: parquet } ]
     ] {
         assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
     }
+}
+
+/// Builds and runs `yaml` on another thread; a run that does not finish in
+/// 30 s fails the test instead of hanging it.
+fn run_or_fail_after_30s(yaml: &str, test: &str) -> BenchmarkResults {
+    let (yaml, test) = (yaml.to_owned(), test.to_owned());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let results = build(&yaml, &test).unwrap().run(&AtomicBool::new(false));
+        let _ = tx.send(results);
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the run finished (a panicking request must not hang the phase)")
+}
+
+#[test]
+fn a_panicking_transport_is_a_counted_failure_naming_it() {
+    let yaml = r#"
+plugins: { timing_strategy: { name: concurrency, config: { concurrency: 2, requests: 6 } } }
+endpoint: { type: chat, model: demo }
+transport: { type: panicky, config: { every: 2 } }
+ui: { name: none }
+"#;
+    let results = run_or_fail_after_30s(yaml, "panicky-transport");
+    let p = &results.phases[0];
+    assert_eq!((p.sent, p.completed, p.failed), (6, 3, 3), "{:?}", p.errors);
+    assert_eq!(p.output_tokens, 12, "the three answered requests count");
+    let messages: Vec<&str> = p.errors.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(
+        messages.len(),
+        3,
+        "one message per panicking request: {messages:?}"
+    );
+    for message in messages {
+        assert!(
+            message.starts_with(
+                "transport `panicky` (test_panicky) panicked: transport bug on request "
+            ),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_panicking_endpoint_is_a_counted_failure_naming_it() {
+    let yaml = r#"
+plugins: { timing_strategy: { name: request_rate, config: { rate: 1000, requests: 4 } } }
+endpoint: { type: panicky, model: demo }
+transport: { type: canned }
+ui: { name: none }
+"#;
+    let results = run_or_fail_after_30s(yaml, "panicky-endpoint");
+    let p = &results.phases[0];
+    assert_eq!((p.sent, p.completed, p.failed), (4, 0, 4));
+    assert_eq!(
+        p.errors,
+        [(
+            "endpoint `panicky` (test_panicky_endpoint) panicked: endpoint bug: index out of range"
+                .to_owned(),
+            4
+        )]
+    );
 }

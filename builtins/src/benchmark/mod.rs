@@ -23,6 +23,7 @@ use crate::phase_hooks::{HookFailure, LoadMode, PhaseHookRegistry};
 use crate::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
 
 use phase::{Target, run_phase};
+use request::Labels;
 
 /// Settings given outside the config file (e.g. on the command line).
 #[derive(Debug, Clone, Default)]
@@ -93,7 +94,12 @@ impl Benchmark {
                     streaming: config.endpoint.streaming,
                     extra: config.endpoint.extra.clone(),
                 };
-                Ok((registration.metadata(), registration.create(args)?))
+                let identifier = registration.info().identifier();
+                Ok((
+                    registration.metadata(),
+                    identifier,
+                    registration.create(args)?,
+                ))
             });
         let endpoint = endpoint.map_err(|e| report("endpoint.type", &e)).ok();
 
@@ -105,7 +111,7 @@ impl Benchmark {
             .transport
             .kind
             .registration()
-            .and_then(|r| r.create(args))
+            .and_then(|r| Ok((r.info().identifier(), r.create(args)?)))
             .map_err(|e| report("transport", &e))
             .ok();
 
@@ -179,8 +185,13 @@ impl Benchmark {
             return Err(problems);
         }
         // Every part that failed was reported, so with no problem all exist.
-        let (Some((metadata, endpoint)), Some(transport), Some(sampler), Some(profiling), Some(ui)) =
-            (endpoint, transport, sampler, profiling, ui)
+        let (
+            Some((metadata, endpoint_id, endpoint)),
+            Some((transport_id, transport)),
+            Some(sampler),
+            Some(profiling),
+            Some(ui),
+        ) = (endpoint, transport, sampler, profiling, ui)
         else {
             return Err(problems);
         };
@@ -202,6 +213,10 @@ impl Benchmark {
                 path: metadata.endpoint_path,
                 stream: config.endpoint.streaming && metadata.supports_streaming,
                 prompts,
+                labels: Arc::new(Labels {
+                    endpoint: format!("endpoint `{}` ({endpoint_id})", config.endpoint.kind),
+                    transport: format!("transport `{}` ({transport_id})", config.transport.kind),
+                }),
             },
             sampler,
             warmup,

@@ -11,7 +11,7 @@ use crate::categories::{
 };
 use crate::stats::{Phase, RequestRecord};
 
-use super::request::execute;
+use super::request::{Labels, execute_catching_panics};
 
 /// How often a waiting orchestrator checks the stop flag.
 const POLL: Duration = Duration::from_millis(50);
@@ -23,6 +23,8 @@ pub(crate) struct Target {
     pub(crate) path: &'static str,
     pub(crate) stream: bool,
     pub(crate) prompts: Arc<[Prompt]>,
+    /// How the endpoint and transport are named in errors.
+    pub(crate) labels: Arc<Labels>,
 }
 
 /// The measurements of one phase.
@@ -114,10 +116,18 @@ pub(crate) fn run_phase(
                 let prompt = target.prompts[index % target.prompts.len()].clone();
                 let (endpoint, transport) = (target.endpoint.clone(), target.transport.clone());
                 let (path, stream, tx) = (target.path, target.stream, tx.clone());
+                let labels = target.labels.clone();
                 let spawned = std::thread::Builder::new()
                     .name("aiperf-request".into())
                     .spawn(move || {
-                        let record = execute(&*endpoint, &*transport, path, &prompt, stream);
+                        let record = execute_catching_panics(
+                            &labels,
+                            &*endpoint,
+                            &*transport,
+                            path,
+                            &prompt,
+                            stream,
+                        );
                         // The orchestrator may have stopped listening (Ctrl-C).
                         let _ = tx.send(record);
                     });
@@ -134,6 +144,9 @@ pub(crate) fn run_phase(
         }
     }
 
+    // Only the request threads hold senders now: if every one of them is
+    // gone, the channel disconnects instead of leaving this loop waiting.
+    drop(tx);
     while !interrupted && (c.records.len() as u64) < issued {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
@@ -142,7 +155,18 @@ pub(crate) fn run_phase(
         match rx.recv_timeout(POLL) {
             Ok(record) => c.finished(record),
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Disconnected) => {
+                // A thread died without sending (a panic that escaped the
+                // request's own catch, e.g. in a panic hook): count it.
+                while (c.records.len() as u64) < issued {
+                    c.finished(RequestRecord {
+                        latency: Duration::ZERO,
+                        time_to_first_token: None,
+                        output_tokens: 0,
+                        error: Some("a request thread ended without a result".to_owned()),
+                    });
+                }
+            }
         }
     }
     PhaseRun {

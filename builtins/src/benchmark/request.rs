@@ -1,18 +1,79 @@
 //! One request: payload, transport, response parsing, measurements.
 
+use std::cell::Cell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use crate::categories::{Endpoint, Output, Prompt, ResponseBody, Transport, TransportRequest};
 use crate::stats::RequestRecord;
 
-/// Sends one request and measures it. Never panics on a bad response: every
-/// failure becomes the record's `error`.
-pub(crate) fn execute(
+/// The component a request is inside, so that a panic is blamed on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Endpoint,
+    Transport,
+}
+
+/// How the endpoint and transport of a run are named in errors, e.g.
+/// ``endpoint `chat` (openai_chat)``.
+#[derive(Debug, Clone)]
+pub(crate) struct Labels {
+    pub(crate) endpoint: String,
+    pub(crate) transport: String,
+}
+
+/// The text of a panic payload (`panic!` gives a `&str` or a `String`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+/// [`execute`], with a panic in the endpoint or transport (a plugin's bug)
+/// turned into a failed request naming the component, so the run goes on
+/// and counts it.
+pub(crate) fn execute_catching_panics(
+    labels: &Labels,
     endpoint: &dyn Endpoint,
     transport: &dyn Transport,
     path: &str,
     prompt: &Prompt,
     stream: bool,
+) -> RequestRecord {
+    let stage = Cell::new(Stage::Endpoint);
+    let sent = Instant::now();
+    // Nothing the closure touches is used after a panic except `stage`, a
+    // plain `Copy` value.
+    let run = AssertUnwindSafe(|| execute(endpoint, transport, path, prompt, stream, &stage));
+    catch_unwind(run).unwrap_or_else(|payload| {
+        let component = match stage.get() {
+            Stage::Endpoint => &labels.endpoint,
+            Stage::Transport => &labels.transport,
+        };
+        RequestRecord {
+            latency: sent.elapsed(),
+            time_to_first_token: None,
+            output_tokens: 0,
+            error: Some(format!(
+                "{component} panicked: {}",
+                panic_message(payload.as_ref())
+            )),
+        }
+    })
+}
+
+/// Sends one request and measures it. Never panics on a bad response: every
+/// failure becomes the record's `error`. `stage` tells, at any moment,
+/// which component is running.
+fn execute(
+    endpoint: &dyn Endpoint,
+    transport: &dyn Transport,
+    path: &str,
+    prompt: &Prompt,
+    stream: bool,
+    stage: &Cell<Stage>,
 ) -> RequestRecord {
     let payload = endpoint.format_payload(prompt);
     let sent = Instant::now();
@@ -27,7 +88,10 @@ pub(crate) fn execute(
         body: &payload,
         stream,
     };
-    let response = match transport.send(request) {
+    stage.set(Stage::Transport);
+    let response = transport.send(request);
+    stage.set(Stage::Endpoint);
+    let response = match response {
         Ok(response) => response,
         Err(e) => return failed(sent.elapsed(), e.to_string()),
     };
