@@ -147,8 +147,11 @@ pub struct PackageView {
 pub struct ValidationView {
     /// Whether no problem was found.
     pub ok: bool,
-    /// Every problem found, one message each.
+    /// Every error found, one message each.
     pub problems: Vec<String>,
+    /// Warnings: the registry works, probably not as intended (e.g. a plugin
+    /// crate none of whose registrations is selected). Do not fail the check.
+    pub warnings: Vec<String>,
     /// Categories, names and registrations checked.
     pub categories: usize,
     /// Names checked.
@@ -264,10 +267,11 @@ pub fn packages() -> Vec<PackageView> {
 
 /// Checks the whole registry, the environment and the linked crates.
 pub fn validate(env: Result<EnvSettings, String>, linked: &[&str]) -> ValidationView {
-    let mut problems: Vec<String> = registry_core::validate()
-        .iter()
-        .map(Problem::to_string)
-        .collect();
+    let (warnings, errors): (Vec<Problem>, Vec<Problem>) = registry_core::validate()
+        .into_iter()
+        .partition(Problem::is_warning);
+    let mut problems: Vec<String> = errors.iter().map(Problem::to_string).collect();
+    let warnings: Vec<String> = warnings.iter().map(Problem::to_string).collect();
     let (plugin_crates, overrides) = match env {
         Ok(settings) => (
             settings.plugin_crates().map(<[String]>::to_vec),
@@ -290,6 +294,7 @@ pub fn validate(env: Result<EnvSettings, String>, linked: &[&str]) -> Validation
     ValidationView {
         ok: problems.is_empty(),
         problems,
+        warnings,
         categories: categories.len(),
         names,
         registrations: registry_core::packages()
@@ -483,7 +488,14 @@ pub fn render_validation(view: &ValidationView) -> String {
             let _ = writeln!(out, "  error: {p}");
         }
     }
+    for w in &view.warnings {
+        let _ = writeln!(out, "  warning: {w}");
+    }
+    for w in &view.warnings {
+        let _ = writeln!(out, "  warning: {w}");
+    }
     let crates = match &view.plugin_crates {
+        Some(list) if list.is_empty() => "none (AIPERF_PLUGIN_CRATES is empty)".into(),
         Some(list) => list.join(", "),
         None => "all linked".into(),
     };

@@ -237,3 +237,180 @@ fn chat_resolves_according_to_the_linked_plugins() {
     assert_eq!(detail["selected"], "openai_chat");
     assert_eq!(detail["reason"], "environment");
 }
+
+/// The columns of a human table line up: every cell of a column starts at
+/// the byte its header starts at.
+fn assert_aligned(table: &str, header_start: &str, columns: &[&str]) {
+    let lines: Vec<&str> = table.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with(header_start))
+        .unwrap_or_else(|| panic!("no header {header_start:?} in\n{table}"));
+    let starts: Vec<usize> = columns
+        .iter()
+        .map(|c| lines[header].find(c).unwrap_or_else(|| panic!("{c}")))
+        .collect();
+    let rows: Vec<&str> = lines[header + 1..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with('('))
+        .copied()
+        .collect();
+    assert!(!rows.is_empty(), "no rows under the header in\n{table}");
+    for row in rows {
+        for &start in &starts[1..] {
+            let before = row.as_bytes().get(start - 1).copied();
+            let at = row.as_bytes().get(start).copied();
+            assert!(
+                before == Some(b' ') && at.is_some_and(|b| b != b' '),
+                "a cell does not start at byte {start}:\n{row}\n{}",
+                lines[header]
+            );
+        }
+    }
+}
+
+#[test]
+fn human_output_is_aligned_tables_with_the_facts() {
+    let run = aiperf(&["plugins"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_aligned(
+        &run.stdout,
+        "PACKAGE",
+        &["PACKAGE", "VERSION", "REGISTRATIONS", "DESCRIPTION"],
+    );
+    assert!(run.stdout.contains("aiperf-builtins"), "{}", run.stdout);
+
+    let run = aiperf(&["plugins", "--all"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for category in registry_core::categories() {
+        let info = category.info();
+        assert!(
+            run.stdout
+                .contains(&format!("{} ({})", info.title(), info.name())),
+            "{}",
+            run.stdout
+        );
+    }
+
+    let run = aiperf(&["plugins", "UI"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("User interfaces (ui)") || run.stdout.contains("(ui)"));
+    assert_aligned(
+        &run.stdout,
+        "NAME",
+        &["NAME", "SELECTED", "CANDIDATES", "DESCRIPTION"],
+    );
+    assert!(run.stdout.contains("simple_progress"), "{}", run.stdout);
+
+    let run = aiperf(&["plugins", "endpoint", "chat"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let selected = registry_core::category("endpoint")
+        .unwrap()
+        .selection("chat")
+        .unwrap();
+    let info = selected.registration().info();
+    assert!(
+        run.stdout.starts_with(&format!(
+            "endpoint/chat: {} is selected ({}:",
+            info.identifier(),
+            selected.reason().as_str()
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_aligned(
+        &run.stdout,
+        "IDENTIFIER",
+        &["IDENTIFIER", "ORIGIN", "PRIORITY", "CRATE", "TYPE PATH"],
+    );
+    assert!(run.stdout.contains(info.type_path()), "{}", run.stdout);
+    // The typed metadata of the selected implementation.
+    assert!(
+        run.stdout
+            .contains("endpoint_path       /v1/chat/completions"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn category_json_lists_every_name_with_its_selection() {
+    let view = json(&["plugins", "timing-strategy", "--json"]);
+    let category = registry_core::category("timing_strategy").unwrap();
+    assert_eq!(view["category"], "timing_strategy");
+    assert_eq!(view["title"], category.info().title());
+    let names = view["names"].as_array().unwrap();
+    assert_eq!(names.len(), category.list_names().len());
+    for (entry, &name) in names.iter().zip(category.list_names()) {
+        assert_eq!(entry["name"], name);
+        let selection = category.selection(name).unwrap();
+        let info = selection.registration().info();
+        assert_eq!(entry["selected"], info.identifier());
+        assert_eq!(entry["reason"], selection.reason().as_str());
+        let implementations = entry["implementations"].as_array().unwrap();
+        for (view, candidate) in implementations
+            .iter()
+            .zip(category.list_implementations(name).unwrap())
+        {
+            assert_registration_shape(view);
+            let info = candidate.registration().info();
+            assert_eq!(view["identifier"], info.identifier());
+            assert_eq!(view["crate"], info.package().name());
+            assert_eq!(view["version"], info.package().version());
+            assert_eq!(view["priority"], info.priority());
+            assert_eq!(view["type_path"], info.type_path());
+            assert_eq!(view["description"], info.description());
+            assert_eq!(view["selected"], candidate.is_selected());
+        }
+    }
+}
+
+/// With the NVIDIA plugin linked but every one of its names overridden back
+/// to the builtin, the plugin has no effect: a warning, not a failure.
+#[cfg(feature = "nvidia-optimized")]
+#[test]
+fn validate_warns_about_a_plugin_crate_that_never_takes_effect() {
+    let run = aiperf(
+        &["plugins", "--validate"],
+        &[(
+            "AIPERF_USE",
+            "endpoint.chat=openai_chat,endpoint.completions=openai_completions,\
+             endpoint.embeddings=openai_embeddings",
+        )],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "warning: plugin crate `aiperf-plugin-nvidia-optimized`: none of its 3 \
+             registration(s) is selected (endpoint/chat: nvidia_optimized loses to openai_chat"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A name only a plugin provides, with every plugin disabled by the
+/// environment: reported (warning), and the check still passes.
+#[cfg(feature = "adaptive-rate")]
+#[test]
+fn validate_names_what_an_empty_allow_list_disables() {
+    let run = aiperf(
+        &["plugins", "--validate", "--json"],
+        &[("AIPERF_PLUGIN_CRATES", "")],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "timing_strategy \"adaptive_rate\": every implementation comes from a plugin crate \
+             that AIPERF_PLUGIN_CRATES does not enable; add one of [\"aiperf-plugin-adaptive-rate\"]"
+        )),
+        "{warnings:?}"
+    );
+}

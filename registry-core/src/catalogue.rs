@@ -115,7 +115,9 @@ pub fn require_linked<'a>(crates: impl IntoIterator<Item = &'a str>) -> Result<(
 
 /// Checks every category (see [`Factory::validate`](crate::Factory::validate)):
 /// duplicates, unresolved conflicts, names with nothing active; also two
-/// categories declared with the same name.
+/// categories declared with the same name, and (a warning,
+/// [`Problem::is_warning`]) plugin crates none of whose registrations is
+/// selected.
 pub fn validate() -> Vec<Problem> {
     let all = categories();
     let mut problems = Vec::new();
@@ -128,8 +130,62 @@ pub fn validate() -> Vec<Problem> {
             });
         }
     }
-    for category in all {
+    for category in &all {
         problems.extend(category.validate());
     }
+    problems.extend(shadowed_plugins(&all));
     problems
+}
+
+/// Active plugin crates none of whose registrations is selected now.
+fn shadowed_plugins(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
+    // Per crate: its registrations, and for each what was selected instead.
+    let mut crates: Vec<(&'static str, usize, bool, Vec<String>)> = Vec::new();
+    for category in all {
+        for name in category.list_names() {
+            let Ok(candidates) = category.list_implementations(name) else {
+                continue;
+            };
+            let winner = candidates
+                .iter()
+                .find(|c| c.is_selected())
+                .map_or("nothing", |c| c.registration().info().identifier());
+            for candidate in candidates.iter().filter(|c| c.is_active()) {
+                let info = candidate.registration().info();
+                if !info.is_plugin() {
+                    continue;
+                }
+                let krate = info.package().name();
+                let entry = match crates.iter_mut().find(|e| e.0 == krate) {
+                    Some(entry) => entry,
+                    None => {
+                        crates.push((krate, 0, false, Vec::new()));
+                        crates.last_mut().expect("just pushed")
+                    }
+                };
+                entry.1 += 1;
+                if candidate.is_selected() {
+                    entry.2 = true;
+                } else {
+                    entry.3.push(format!(
+                        "{}/{}: {} loses to {}",
+                        info.category(),
+                        info.name(),
+                        info.identifier(),
+                        winner
+                    ));
+                }
+            }
+        }
+    }
+    crates.sort_by_key(|e| e.0);
+    crates
+        .into_iter()
+        .filter(|e| !e.2)
+        .map(|(krate, registrations, _, lost)| Problem::Shadowed {
+            krate,
+            registrations,
+            lost: lost.join(", "),
+        })
+        .collect()
 }

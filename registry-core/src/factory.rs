@@ -209,7 +209,25 @@ pub enum Problem {
         /// The second declaration's marker type path.
         second: &'static str,
     },
+    /// A linked, active plugin crate none of whose registrations is selected:
+    /// each loses on priority or to the tie-break, so the crate has no effect
+    /// unless an override selects it. A warning ([`Problem::is_warning`]).
+    #[error(
+        "plugin crate `{krate}`: none of its {registrations} registration(s) is selected \
+         ({lost}); it has no effect unless an override selects it, or it is given a higher \
+         priority"
+    )]
+    Shadowed {
+        /// The crate.
+        krate: &'static str,
+        /// How many registrations it has.
+        registrations: usize,
+        /// Each registration and what is selected instead, e.g.
+        /// `endpoint/chat: openai_chat wins`.
+        lost: String,
+    },
     /// Every implementation of the name is disabled by the plugin allow-list.
+    /// A warning ([`Problem::is_warning`]): the user chose it.
     #[error(
         "{category} {name:?}: every implementation comes from a plugin crate that {variable} \
          does not enable; add one of {crates:?} to it"
@@ -224,6 +242,19 @@ pub enum Problem {
         /// The crates that provide the name.
         crates: Vec<&'static str>,
     },
+}
+
+impl Problem {
+    /// Whether the problem is only a warning: the registry works as
+    /// configured, but maybe not as intended (a plugin crate that never
+    /// takes effect, a name whose every implementation the allow-list
+    /// disables). Everything else is an error.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            Problem::Shadowed { .. } | Problem::NothingActive { .. }
+        )
+    }
 }
 
 fn describe(info: &crate::RegistrationInfo) -> String {

@@ -10,6 +10,7 @@ use std::sync::{Arc, Barrier};
 
 use fixture_alpha::{English, Greet, GreeterFactory, GreeterMeta, Greeters};
 use fixture_beta::Pirate;
+use fixture_gamma as _; // link anchor: a plugin crate whose registration always loses
 use registry_core::{
     BoxError, Implementation, Origin, Problem, Reason, RegistryError, register_lazy,
 };
@@ -368,6 +369,43 @@ fn catalogue_lists_categories_and_packages() {
         .unwrap();
     assert_eq!((beta.registrations(), beta.plugin_registrations()), (7, 7));
     assert!(registry_core::require_linked(["fixture-alpha", "fixture_beta"]).is_ok());
+
+    // Package information comes from the crate's Cargo.toml.
+    let gamma = packages
+        .iter()
+        .find(|p| p.package().name() == "fixture-gamma")
+        .unwrap()
+        .package();
+    assert_eq!(gamma.version(), "0.3.1");
+    assert_eq!(gamma.license(), "MIT");
+    assert_eq!(
+        gamma.authors().collect::<Vec<_>>(),
+        ["Gamma Author <gamma@example.com>"]
+    );
+    assert_eq!(gamma.homepage(), "https://example.com/fixture-gamma");
+}
+
+#[test]
+fn a_plugin_crate_that_never_takes_effect_is_a_validation_warning() {
+    let shadowed: Vec<Problem> = registry_core::validate()
+        .into_iter()
+        .filter(|p| matches!(p, Problem::Shadowed { .. }))
+        .collect();
+    assert_eq!(shadowed.len(), 1, "{shadowed:?}");
+    assert!(shadowed[0].is_warning());
+    assert_eq!(
+        shadowed[0].to_string(),
+        "plugin crate `fixture-gamma`: none of its 1 registration(s) is selected \
+         (greeter/good_morning: mumble loses to english); it has no effect unless an override \
+         selects it, or it is given a higher priority"
+    );
+    // Errors are not warnings.
+    assert!(
+        registry_core::validate()
+            .iter()
+            .filter(|p| matches!(p, Problem::Conflict { .. } | Problem::Duplicate { .. }))
+            .all(|p| !p.is_warning())
+    );
 }
 
 // --- laziness -------------------------------------------------------------
