@@ -177,6 +177,21 @@ fn bad_urls_and_configs_fail_at_creation_with_what_to_do() {
     );
     assert!(create(Some("ftp://x"), Value::Null).contains("expected http://host:port"));
     assert!(create(Some("http://x"), json!({"timeout": 5})).contains("unknown field `timeout`"));
+    // A timeout no Duration (or deadline) can hold is an error, not a panic.
+    for (timeout, shown) in [
+        (1e300, "1e300"),
+        (0.0, "0"),
+        (f64::MAX, "1.7976931348623157e308"),
+    ] {
+        let e = create(Some("http://x"), json!({ "timeout_s": timeout }));
+        assert!(
+            e.ends_with(&format!(
+                "invalid config: `timeout_s` is {shown}; it must be seconds > 0 and at most \
+                 604800 (7 days)"
+            )),
+            "{e}"
+        );
+    }
 }
 
 /// `aiperf profile`'s engine over real HTTP: non-streaming and streaming.

@@ -153,6 +153,65 @@ fn bad_input_exits_1_with_a_message_and_nothing_panics() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Numbers a `Duration` cannot hold used to panic (`Duration::from_secs_f64`);
+/// each is now a message naming the component, the field, the value and
+/// the valid range.
+#[test]
+fn out_of_range_numbers_are_clear_errors_not_panics() {
+    let dir = scratch("out-of-range");
+    let timing = "{ name: concurrency, config: { concurrency: 4, requests: 24 } }";
+    let mut cases = vec![
+        (
+            QUICK.replace(timing, "{ name: request_rate, config: { rate: 1e-20, requests: 3 } }"),
+            "plugins.timing_strategy: creating timing_strategy \"request_rate\" implementation \
+             \"constant_rate\" failed: invalid config: `rate` is 1e-20; it is requests per second \
+             and must be a finite number >= 0.000001 (one request every 11.6 days)",
+        ),
+        (
+            QUICK.replace("ttft_ms: 2,", "ttft_ms: 1e300,"),
+            "invalid config: `ttft_ms` is 1e300; it must be milliseconds from 0 to 3600000 (one hour)",
+        ),
+        (
+            QUICK.replace("itl_ms: 0.2,", "itl_ms: 1.0e19,"),
+            "invalid config: `itl_ms` is 1e19; it must be milliseconds from 0 to 3600000 (one hour)",
+        ),
+        (
+            QUICK.replace(timing, "{ name: fixed_schedule, config: { offsets_ms: [0, 1e25] } }"),
+            "invalid config: `offsets_ms[1]` is 1e25; offsets are milliseconds from 0 to \
+             31536000000 (365 days)",
+        ),
+        (
+            QUICK.replace(
+                "transport: { type: in_engine, config: { ttft_ms: 2, itl_ms: 0.2, output_tokens: 8, seed: 3 } }",
+                "transport: { type: http, url: 'http://127.0.0.1:9', config: { timeout_s: 1e300 } }",
+            ),
+            "transport: creating transport \"http\" implementation \"ureq\" failed: invalid config: \
+             `timeout_s` is 1e300; it must be seconds > 0 and at most 604800 (7 days)",
+        ),
+    ];
+    if cfg!(feature = "adaptive-rate") {
+        cases.push((
+            QUICK.replace(
+                timing,
+                "{ name: adaptive_rate, config: { initial_rate: 1e-20, target_latency_ms: 50, requests: 3 } }",
+            ),
+            "invalid config: `initial_rate` is 1e-20; it is requests per second and must be a \
+             finite number >= 0.000001 (one request every 11.6 days)",
+        ));
+    }
+    for (yaml, expected) in cases {
+        let run = profile(&dir, &yaml, &[]);
+        assert_eq!(run.code, Some(1), "{yaml}\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "{expected:?} not in {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn ctrl_c_stops_the_run_and_still_exports() {
     let dir = scratch("interrupt");

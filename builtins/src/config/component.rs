@@ -18,3 +18,13 @@ pub fn parse_config<T: DeserializeOwned>(config: &serde_json::Value) -> Result<T
     };
     serde_json::from_value(value).map_err(|e| format!("invalid config: {e}").into())
 }
+
+/// A config number as a message shows it: `0.5`, `-5`, and `1e-20` or
+/// `1e300` rather than dozens of digits.
+pub fn show_number(value: f64) -> String {
+    if value != 0.0 && value.is_finite() && !(1e-4..1e15).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
+}

@@ -6,14 +6,17 @@ use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
 use crate::categories::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
-use crate::config::parse_config;
+use crate::config::{parse_config, show_number};
+
+/// The latest offset accepted, in milliseconds: 365 days.
+const MAX_OFFSET_MS: f64 = 365.0 * 86_400_000.0;
 
 /// Config of [`FixedSchedule`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixedScheduleConfig {
     /// Offset of each request from the phase start, in milliseconds;
-    /// non-empty, finite, non-negative and non-decreasing.
+    /// non-empty, from 0 to 365 days (31536000000), non-decreasing.
     pub offsets_ms: Vec<f64>,
 }
 
@@ -31,13 +34,16 @@ impl FixedSchedule {
         }
         let mut offsets = Vec::with_capacity(config.offsets_ms.len());
         for (i, &ms) in config.offsets_ms.iter().enumerate() {
-            if !ms.is_finite() || ms < 0.0 {
-                return Err(format!(
-                    "invalid config: `offsets_ms[{i}]` is {ms}; offsets are milliseconds >= 0"
-                )
-                .into());
-            }
-            let offset = Duration::from_secs_f64(ms / 1e3);
+            let offset = Some(ms)
+                .filter(|ms| (0.0..=MAX_OFFSET_MS).contains(ms))
+                .and_then(|ms| Duration::try_from_secs_f64(ms / 1e3).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "invalid config: `offsets_ms[{i}]` is {}; offsets are milliseconds \
+                         from 0 to {MAX_OFFSET_MS} (365 days)",
+                        show_number(ms)
+                    )
+                })?;
             if offsets.last().is_some_and(|&prev| offset < prev) {
                 return Err(format!(
                     "invalid config: `offsets_ms[{i}]` ({ms}) is before `offsets_ms[{}]` ({}); \
@@ -127,6 +133,15 @@ mod tests {
         );
         let e = schedule(&[-1.0]).unwrap_err();
         assert!(e.contains("`offsets_ms[0]` is -1"), "{e}");
+        // Too big for a Duration: an error, not a panic.
+        let e = schedule(&[0.0, 1e300]).unwrap_err();
+        assert_eq!(
+            e,
+            "invalid config: `offsets_ms[1]` is 1e300; offsets are milliseconds \
+             from 0 to 31536000000 (365 days)"
+        );
+        let e = schedule(&[f64::NAN]).unwrap_err();
+        assert!(e.contains("`offsets_ms[0]` is NaN"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::time::Duration;
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
-use super::require_positive;
+use super::{interval_at_rate, require_positive};
 use crate::categories::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
 use crate::config::parse_config;
 
@@ -13,7 +13,7 @@ use crate::config::parse_config;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestRateConfig {
-    /// Requests per second; finite and greater than 0.
+    /// Requests per second; finite and at least [`MIN_RATE`](super::MIN_RATE).
     pub rate: f64,
     /// Requests to issue in the phase; at least 1.
     pub requests: u64,
@@ -35,15 +35,8 @@ pub struct RequestRate {
 impl RequestRate {
     /// A strategy from its config, checked.
     pub fn new(config: RequestRateConfig) -> Result<Self, BoxError> {
-        if !config.rate.is_finite() || config.rate <= 0.0 {
-            return Err(format!(
-                "invalid config: `rate` is {}; it is requests per second and must be > 0",
-                config.rate
-            )
-            .into());
-        }
         Ok(RequestRate {
-            interval: Duration::from_secs_f64(1.0 / config.rate),
+            interval: interval_at_rate("rate", config.rate)?,
             requests: require_positive("requests", config.requests)?,
             max_concurrency: config
                 .max_concurrency
@@ -125,6 +118,23 @@ mod tests {
     fn rejects_bad_configs_naming_the_field() {
         let e = create(serde_json::json!({"rate": 0, "requests": 3})).unwrap_err();
         assert!(e.contains("`rate` is 0"), "{e}");
+        // 1 / 1e-20 seconds does not fit in a Duration: an error, not a panic.
+        for (rate, shown) in [(1e-20, "1e-20"), (1e-7, "1e-7"), (-1e300, "-1e300")] {
+            let e = create(serde_json::json!({"rate": rate, "requests": 3})).unwrap_err();
+            assert_eq!(
+                e,
+                format!(
+                    "invalid config: `rate` is {shown}; it is requests per second and must be \
+                     a finite number >= 0.000001 (one request every 11.6 days)"
+                )
+            );
+        }
+        let s = create(serde_json::json!({"rate": 1e-6, "requests": 3})).unwrap();
+        assert_eq!(
+            s.interval,
+            Duration::from_secs(1_000_000),
+            "the lowest rate works"
+        );
         let e = create(serde_json::json!({"rate": 2, "requests": 0})).unwrap_err();
         assert!(e.contains("`requests` must be at least 1"), "{e}");
         let e = create(serde_json::json!({"rate": 2})).unwrap_err();

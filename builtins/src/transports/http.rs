@@ -12,13 +12,14 @@ use crate::categories::{
     ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
     TransportMetadata, TransportRequest, TransportResponse,
 };
-use crate::config::parse_config;
+use crate::config::{parse_config, show_number};
 
 /// Config of [`Http`].
 #[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
-    /// Whole-request timeout in seconds (> 0). Default 600.
+    /// Whole-request timeout in seconds, > 0 and at most 604800 (7 days).
+    /// Default 600.
     #[serde(default = "HttpConfig::default_timeout")]
     pub timeout_s: f64,
     /// Sent as `Authorization: Bearer ...`; use `${VAR}` in the config file
@@ -67,6 +68,9 @@ impl std::fmt::Debug for Http {
 
 /// At most this many characters of an error body are kept.
 const ERROR_BODY_CHARS: usize = 500;
+/// The longest `timeout_s` accepted: 7 days (a deadline must stay
+/// representable).
+const MAX_TIMEOUT_S: f64 = 604_800.0;
 /// Complete bodies larger than this are refused (a runaway server).
 const MAX_BODY_BYTES: u64 = 64 << 20;
 
@@ -86,16 +90,19 @@ impl Http {
         if !url.starts_with("http://") || url.len() == "http://".len() {
             return Err(format!("{url:?} is not an http URL; expected http://host:port").into());
         }
-        if !(config.timeout_s.is_finite() && config.timeout_s > 0.0) {
-            return Err(format!(
-                "invalid config: `timeout_s` is {}; it must be seconds > 0",
-                config.timeout_s
-            )
-            .into());
-        }
+        let timeout = Some(config.timeout_s)
+            .filter(|&s| s > 0.0 && s <= MAX_TIMEOUT_S)
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .ok_or_else(|| {
+                format!(
+                    "invalid config: `timeout_s` is {}; it must be seconds > 0 and at most \
+                     {MAX_TIMEOUT_S} (7 days)",
+                    show_number(config.timeout_s)
+                )
+            })?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs_f64(config.timeout_s)))
+            .timeout_global(Some(timeout))
             .build()
             .into();
         Ok(Http {

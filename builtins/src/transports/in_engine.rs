@@ -11,7 +11,7 @@ use crate::categories::{
     ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
     TransportMetadata, TransportRequest, TransportResponse,
 };
-use crate::config::parse_config;
+use crate::config::{parse_config, show_number};
 use crate::rng::SplitMix64;
 
 /// Config of [`InEngine`]; every field has a default.
@@ -19,9 +19,9 @@ use crate::rng::SplitMix64;
 #[serde(deny_unknown_fields, default)]
 pub struct InEngineConfig {
     /// Time to the first token, in milliseconds (also the whole latency of
-    /// embeddings and rankings). Default 20.
+    /// embeddings and rankings), from 0 to one hour. Default 20.
     pub ttft_ms: f64,
-    /// Time between tokens, in milliseconds. Default 2.
+    /// Time between tokens, in milliseconds, from 0 to one hour. Default 2.
     pub itl_ms: f64,
     /// Tokens generated per request, capped by the request's `max_tokens`
     /// / `max_completion_tokens`. Default 32.
@@ -112,12 +112,21 @@ fn bad_request(path: &str, message: &str) -> TransportError {
     }
 }
 
+/// The longest simulated delay accepted, in milliseconds: one hour.
+const MAX_DELAY_MS: f64 = 3_600_000.0;
+
 fn millis(field: &str, ms: f64) -> Result<Duration, BoxError> {
-    if ms.is_finite() && ms >= 0.0 {
-        Ok(Duration::from_secs_f64(ms / 1e3))
-    } else {
-        Err(format!("invalid config: `{field}` is {ms}; it must be milliseconds >= 0").into())
-    }
+    Some(ms)
+        .filter(|ms| (0.0..=MAX_DELAY_MS).contains(ms))
+        .and_then(|ms| Duration::try_from_secs_f64(ms / 1e3).ok())
+        .ok_or_else(|| {
+            format!(
+                "invalid config: `{field}` is {}; it must be milliseconds from 0 to \
+                 {MAX_DELAY_MS} (one hour)",
+                show_number(ms)
+            )
+            .into()
+        })
 }
 
 /// What one generating request asks for.
@@ -177,7 +186,8 @@ impl InEngine {
             }
         };
         if !stream {
-            sleep(self.ttft + self.itl * (tokens.len().saturating_sub(1) as u32));
+            let gaps = u32::try_from(tokens.len().saturating_sub(1)).unwrap_or(u32::MAX);
+            sleep(self.ttft.saturating_add(self.itl.saturating_mul(gaps)));
             let text = tokens.join(" ");
             let choice = if g.chat {
                 json!({"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"})
@@ -527,6 +537,21 @@ mod tests {
         })
         .unwrap_err();
         assert!(e.to_string().contains("`ttft_ms` is -1"), "{e}");
+        // Too big for a Duration: an error, not a panic.
+        for (field, value, shown) in [("ttft_ms", 1e300, "1e300"), ("itl_ms", 1e7, "10000000")] {
+            let e = InEngine::create(TransportArgs {
+                url: None,
+                config: json!({ field: value }),
+            })
+            .unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "invalid config: `{field}` is {shown}; it must be milliseconds from 0 to \
+                     3600000 (one hour)"
+                )
+            );
+        }
         let e = InEngine::create(TransportArgs {
             url: None,
             config: json!({"tfft_ms": 1}),

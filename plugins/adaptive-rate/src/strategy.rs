@@ -5,7 +5,8 @@ use std::time::Duration;
 use aiperf_builtins::categories::{
     Decision, Feedback, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory,
 };
-use aiperf_builtins::config::parse_config;
+use aiperf_builtins::config::{parse_config, show_number};
+use aiperf_builtins::timing::{MIN_RATE, interval_at_rate};
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
@@ -13,19 +14,21 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdaptiveRateConfig {
-    /// Starting rate, requests per second (> 0).
+    /// Starting rate, requests per second (at least `MIN_RATE`, 1e-6).
     pub initial_rate: f64,
     /// Factor applied after each window (> 1). Default 1.5.
     #[serde(default = "defaults::scale_factor")]
     pub scale_factor: f64,
-    /// Latency every request of a window must meet for the rate to grow.
+    /// Latency every request of a window must meet for the rate to grow,
+    /// in milliseconds (> 0, at most one hour).
     pub target_latency_ms: f64,
     /// Requests to issue in the phase (>= 1).
     pub requests: u64,
     /// Completions per adjustment (>= 1). Default 10.
     #[serde(default = "defaults::window")]
     pub window: u64,
-    /// Lowest rate. Default `initial_rate / 100`.
+    /// Lowest rate (at least 1e-6). Default `initial_rate / 100`, but not
+    /// below 1e-6.
     #[serde(default)]
     pub min_rate: Option<f64>,
     /// Highest rate. Default `initial_rate * 100`.
@@ -61,20 +64,27 @@ pub struct AdaptiveRate {
     scheduled: u64,
 }
 
-fn positive(field: &str, value: f64) -> Result<f64, BoxError> {
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(format!("invalid config: `{field}` is {value}; it must be a number > 0").into())
-    }
+/// The highest `target_latency_ms` accepted: one hour.
+const MAX_TARGET_MS: f64 = 3_600_000.0;
+
+/// A rate from the config, checked: its interval fits in a [`Duration`].
+fn rate(field: &str, value: f64) -> Result<f64, BoxError> {
+    interval_at_rate(field, value).map(|_| value)
 }
 
 impl AdaptiveRate {
     /// A strategy from its config, checked.
     pub fn new(config: AdaptiveRateConfig) -> Result<Self, BoxError> {
-        let rate = positive("initial_rate", config.initial_rate)?;
-        let min_rate = positive("min_rate", config.min_rate.unwrap_or(rate / 100.0))?;
-        let max_rate = positive("max_rate", config.max_rate.unwrap_or(rate * 100.0))?;
+        let rate = rate("initial_rate", config.initial_rate)?;
+        let min_rate = self::rate(
+            "min_rate",
+            config.min_rate.unwrap_or((rate / 100.0).max(MIN_RATE)),
+        )?;
+        // `initial_rate * 100` may overflow to infinity: cap the default.
+        let max_rate = self::rate(
+            "max_rate",
+            config.max_rate.unwrap_or((rate * 100.0).min(f64::MAX)),
+        )?;
         if !(min_rate <= rate && rate <= max_rate) {
             return Err(format!(
                 "invalid config: need min_rate <= initial_rate <= max_rate, got {min_rate} <= {rate} <= {max_rate}"
@@ -88,7 +98,16 @@ impl AdaptiveRate {
             )
             .into());
         }
-        let target_ms = positive("target_latency_ms", config.target_latency_ms)?;
+        let target = Some(config.target_latency_ms)
+            .filter(|&ms| ms > 0.0 && ms <= MAX_TARGET_MS)
+            .and_then(|ms| Duration::try_from_secs_f64(ms / 1e3).ok())
+            .ok_or_else(|| {
+                format!(
+                    "invalid config: `target_latency_ms` is {}; it must be milliseconds > 0 \
+                     and at most {MAX_TARGET_MS} (one hour)",
+                    show_number(config.target_latency_ms)
+                )
+            })?;
         for (field, value) in [("requests", config.requests), ("window", config.window)] {
             if value == 0 {
                 return Err(format!("invalid config: `{field}` must be at least 1, got 0").into());
@@ -99,7 +118,7 @@ impl AdaptiveRate {
             min_rate,
             max_rate,
             scale_factor: config.scale_factor,
-            target: Duration::from_secs_f64(target_ms / 1e3),
+            target,
             requests: config.requests,
             window: config.window,
             seen: 0,
@@ -121,9 +140,12 @@ impl TimingStrategy for AdaptiveRate {
             return Decision::Done;
         }
         // Each request issued since the last call pushes the next one back by
-        // one interval at the rate in force now.
+        // one interval at the rate in force now. The rate stays within the
+        // checked [min_rate, max_rate], so the interval fits; saturate rather
+        // than panic on the main thread all the same.
+        let interval = Duration::try_from_secs_f64(1.0 / self.rate).unwrap_or(Duration::MAX);
         while self.scheduled < progress.issued {
-            self.next_at += Duration::from_secs_f64(1.0 / self.rate);
+            self.next_at = self.next_at.saturating_add(interval);
             self.scheduled += 1;
         }
         Decision::IssueAt(self.next_at)
@@ -246,5 +268,42 @@ mod tests {
         }))
         .unwrap_err();
         assert!(e.contains("min_rate <= initial_rate <= max_rate"), "{e}");
+    }
+
+    #[test]
+    fn rates_and_targets_a_duration_cannot_hold_are_errors_not_panics() {
+        let with = |field: &str, value: f64| {
+            let mut config = serde_json::json!({
+                "initial_rate": 10.0, "target_latency_ms": 100.0, "requests": 5
+            });
+            config[field] = serde_json::json!(value);
+            strategy(config)
+        };
+        let too_slow = "it is requests per second and must be a finite number >= 0.000001 \
+                        (one request every 11.6 days)";
+        assert_eq!(
+            with("initial_rate", 1e-20).unwrap_err(),
+            format!("invalid config: `initial_rate` is 1e-20; {too_slow}")
+        );
+        assert_eq!(
+            with("min_rate", 1e-20).unwrap_err(),
+            format!("invalid config: `min_rate` is 1e-20; {too_slow}")
+        );
+        assert_eq!(
+            with("target_latency_ms", 1e300).unwrap_err(),
+            "invalid config: `target_latency_ms` is 1e300; it must be milliseconds > 0 \
+             and at most 3600000 (one hour)"
+        );
+        // The slowest rate allowed: its default min_rate is clamped to it, and
+        // next() schedules without overflow.
+        let mut s = with("initial_rate", MIN_RATE).unwrap();
+        assert_eq!(
+            s.next(issued(2)),
+            Decision::IssueAt(Duration::from_secs(2_000_000))
+        );
+        for _ in 0..5 {
+            s.on_finished(finished(u64::MAX, false));
+        }
+        assert_eq!(s.current_rate(), MIN_RATE, "never below the floor");
     }
 }

@@ -3,12 +3,15 @@
 use std::time::Duration;
 
 use aiperf_builtins::categories::{PhaseHook, PhaseHookArgs, PhaseHookCategory};
-use aiperf_builtins::config::parse_config;
+use aiperf_builtins::config::{parse_config, show_number};
 use aiperf_builtins::stats::{Phase, PhaseStart, PhaseStats};
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
 use crate::exposition::{phase_complete_metrics, phase_start_metrics};
+
+/// The longest per-push `timeout_s` accepted: one hour.
+const MAX_TIMEOUT_S: f64 = 3_600.0;
 
 /// Config of [`Pushgateway`] (`plugins.phase_hooks[].config`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -19,7 +22,7 @@ pub struct PushgatewayConfig {
     /// The `job` grouping label. Default `aiperf`.
     #[serde(default = "PushgatewayConfig::default_job")]
     pub job: String,
-    /// Per-push timeout in seconds. Default 10.
+    /// Per-push timeout in seconds, > 0 and at most 3600. Default 10.
     #[serde(default = "PushgatewayConfig::default_timeout")]
     pub timeout_s: f64,
 }
@@ -64,16 +67,19 @@ impl Pushgateway {
             )
             .into());
         }
-        if !(config.timeout_s.is_finite() && config.timeout_s > 0.0) {
-            return Err(format!(
-                "invalid config: `timeout_s` is {}; it must be seconds > 0",
-                config.timeout_s
-            )
-            .into());
-        }
+        let timeout = Some(config.timeout_s)
+            .filter(|&s| s > 0.0 && s <= MAX_TIMEOUT_S)
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .ok_or_else(|| {
+                format!(
+                    "invalid config: `timeout_s` is {}; it must be seconds > 0 and at most \
+                     {MAX_TIMEOUT_S} (one hour)",
+                    show_number(config.timeout_s)
+                )
+            })?;
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs_f64(config.timeout_s)))
+            .timeout_global(Some(timeout))
             .build()
             .into();
         Ok(Pushgateway {
@@ -132,5 +138,34 @@ impl Implementation<PhaseHookCategory> for Pushgateway {
 
     fn create(args: PhaseHookArgs) -> Result<Self, BoxError> {
         Pushgateway::new(parse_config(&args.config)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(config: serde_json::Value) -> Result<Pushgateway, String> {
+        Pushgateway::create(PhaseHookArgs { config }).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn timeouts_outside_the_range_are_errors_not_panics() {
+        for (timeout, shown) in [(1e300, "1e300"), (0.0, "0"), (-1.0, "-1"), (7200.0, "7200")] {
+            let e =
+                create(serde_json::json!({"endpoint": "http://127.0.0.1:9", "timeout_s": timeout}))
+                    .unwrap_err();
+            assert_eq!(
+                e,
+                format!(
+                    "invalid config: `timeout_s` is {shown}; it must be seconds > 0 and at most \
+                     3600 (one hour)"
+                )
+            );
+        }
+        assert!(
+            create(serde_json::json!({"endpoint": "http://127.0.0.1:9", "timeout_s": 3600}))
+                .is_ok()
+        );
     }
 }
