@@ -155,3 +155,56 @@ fn a_missing_file_is_a_clear_error() {
         "{stdout}"
     );
 }
+
+/// A secret where the config expects another type: the type error must not
+/// echo it (a deserialiser quotes the bad value), neither when validating
+/// nor when `aiperf profile` refuses to run, at the most verbose log level.
+#[test]
+fn a_secret_in_a_wrongly_typed_field_is_redacted_from_every_error() {
+    let yaml = r#"
+endpoint: { type: chat, model: demo }
+plugins:
+  timing_strategy:
+    name: concurrency
+    config: { concurrency: "${API_KEY}", requests: 5 }
+"#;
+    let run = validate("typed-secret", yaml, &[("API_KEY", SECRET)]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("`concurrency`: invalid type: string"),
+        "the error still says what is wrong: {}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+
+    let dir = std::env::temp_dir().join(format!(
+        "aiperf-cli-typed-secret-run-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bench.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aiperf"))
+        .args(["profile", "--config"])
+        .arg(&file)
+        .arg("--output")
+        .arg(dir.join("out"))
+        .env("API_KEY", SECRET)
+        .env("AIPERF_LOG", "trace")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("`concurrency`: invalid type: string"),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains(SECRET) && !stderr.contains(SECRET),
+        "{stdout}{stderr}"
+    );
+}
