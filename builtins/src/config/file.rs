@@ -267,8 +267,8 @@ pub fn parse_config_str(
     file: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(BenchmarkConfig, Secrets), ConfigError> {
-    let mut tree: serde_json::Value =
-        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| located(file, &e))?;
+    let mut tree: serde_json::Value = serde_saphyr::from_str_with_options(text, yaml_options())
+        .map_err(|e| located(file, text, &e))?;
     let mut walk = Walk {
         text,
         file,
@@ -287,7 +287,7 @@ pub fn parse_config_str(
                     if e.location()
                         .is_some_and(|l| !line_has_reference(text, l.line())) =>
                 {
-                    located(file, &e)
+                    located(file, text, &e)
                 }
                 _ => ConfigError::Invalid {
                     file: file.to_owned(),
@@ -311,18 +311,73 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 /// A parser error as `file:line:column: message`.
-fn located(file: &str, e: &serde_saphyr::Error) -> ConfigError {
+fn located(file: &str, text: &str, e: &serde_saphyr::Error) -> ConfigError {
     let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
     let message = e.without_snippet().to_string();
     // A hint for users of the parser library, not of a config file.
     let message = message.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
     // The location is ours to print; drop the parser's own suffix.
     let suffix = format!(" at line {line}, column {column}");
+    let message = message.strip_suffix(&suffix).unwrap_or(&message);
     ConfigError::Parse {
         file: file.to_owned(),
         line,
         column,
-        message: message.strip_suffix(&suffix).unwrap_or(&message).to_owned(),
+        message: in_words(message, located_text(text, line, column)),
+    }
+}
+
+/// The source from `line`:`column` (1-based) to the end of that line.
+fn located_text(text: &str, line: u64, column: u64) -> Option<(&str, &str)> {
+    let line = text
+        .lines()
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let at = line
+        .char_indices()
+        .nth(usize::try_from(column).ok()?.checked_sub(1)?)
+        .map(|(i, _)| i)?;
+    Some(line.split_at(at))
+}
+
+/// The parser's wording of a value of the wrong type (`invalid u32`,
+/// `expected string scalar`) says what a config file should hold there,
+/// with the key the value belongs to (when it is on the same line) and the
+/// value found.
+fn in_words(message: &str, around: Option<(&str, &str)>) -> String {
+    let expected = match message {
+        "invalid u8" => "a whole number from 0 to 255",
+        "invalid u16" => "a whole number from 0 to 65535",
+        "invalid u32" => "a whole number from 0 to 4294967295",
+        "invalid u64" | "invalid usize" => "a whole number >= 0",
+        "invalid i32" | "invalid i64" => "a whole number",
+        "invalid f32" | "invalid f64" => "a number",
+        "invalid boolean (strict mode expects true/false)" => "a boolean (true or false)",
+        "expected string scalar" => "a string",
+        "expected sequence start" => "a list ([a, b] or `- ` items)",
+        "expected mapping start" => "a map ({key: value} or `key: value` lines)",
+        _ => return message.to_owned(),
+    };
+    let Some((before, rest)) = around else {
+        return format!("expected {expected}");
+    };
+    // `key: value` with the value at the error's column.
+    let key = before
+        .trim_end()
+        .strip_suffix(':')
+        .map(|b| {
+            let start = b
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                .map_or(0, |i| i + 1);
+            &b[start..]
+        })
+        .filter(|k| !k.is_empty());
+    let scalar = message.starts_with("invalid ");
+    let found = rest.split([',', '}', ']', '#']).next().unwrap_or("").trim();
+    match (key, scalar && !found.is_empty()) {
+        (Some(key), true) => format!("`{key}` is {found}; expected {expected}"),
+        (Some(key), false) => format!("`{key}`: expected {expected}"),
+        (None, true) => format!("{found} is not valid here; expected {expected}"),
+        (None, false) => format!("expected {expected}"),
     }
 }
 
@@ -568,6 +623,88 @@ transport: { type: in_engine }
             .unwrap_err()
             .to_string();
         assert!(err.contains("invalid name \"chat bot\""), "{err}");
+    }
+
+    /// `(line, column, message)` of a parse error.
+    fn place(text: &str) -> (u64, u64, String) {
+        match parse(text).unwrap_err() {
+            ConfigError::Parse {
+                line,
+                column,
+                message,
+                ..
+            } => (line, column, message),
+            other => panic!("not a parse error: {other}"),
+        }
+    }
+
+    #[test]
+    fn malformed_yaml_is_reported_at_its_line_and_column() {
+        assert_eq!(
+            place("endpoint: { type: chat, model: demo\n"),
+            (1, 11, "unclosed bracket '{'".to_owned())
+        );
+        assert_eq!(
+            place("endpoint:\n  type: chat\n   model: demo\n"),
+            (
+                3,
+                9,
+                "mapping values are not allowed in this context".to_owned()
+            )
+        );
+        assert_eq!(
+            place("endpoint: { type: chat, model: demo }\ndataset: { prompts: ['a, b] }\n"),
+            (2, 22, "unclosed quote".to_owned())
+        );
+        let err = parse("endpoint: { type: chat, model: demo\n").unwrap_err();
+        assert_eq!(err.to_string(), "bench.yaml:1:11: unclosed bracket '{'");
+    }
+
+    #[test]
+    fn a_wrong_type_is_reported_at_the_value_with_the_type_expected() {
+        let endpoint = "endpoint: { type: chat, model: demo }\n";
+        for (text, expected) in [
+            (
+                "endpoint: { type: chat, model: [1, 2] }\n".to_owned(),
+                (1, 32, "`model`: expected a string"),
+            ),
+            (
+                "endpoint: { type: chat, model: demo, streaming: maybe }\n".to_owned(),
+                (
+                    1,
+                    49,
+                    "`streaming` is maybe; expected a boolean (true or false)",
+                ),
+            ),
+            (
+                format!("{endpoint}dataset: {{ max_tokens: -1 }}\n"),
+                (
+                    2,
+                    24,
+                    "`max_tokens` is -1; expected a whole number from 0 to 4294967295",
+                ),
+            ),
+            (
+                format!("{endpoint}dataset:\n  prompts: [a]\n  seed: 1.5\n"),
+                (4, 9, "`seed` is 1.5; expected a whole number >= 0"),
+            ),
+            (
+                format!("{endpoint}dataset: {{ prompts: 5 }}\n"),
+                (2, 21, "`prompts`: expected a list ([a, b] or `- ` items)"),
+            ),
+            (
+                format!("{endpoint}exporters:\n  - name: json\n  - 7\n"),
+                (4, 5, "expected a map ({key: value} or `key: value` lines)"),
+            ),
+        ] {
+            let (line, column, message) = expected;
+            assert_eq!(place(&text), (line, column, message.to_owned()), "{text}");
+        }
+        let err = parse("endpoint: { type: chat, model: [1, 2] }\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "bench.yaml:1:32: `model`: expected a string"
+        );
     }
 
     #[test]
