@@ -153,6 +153,62 @@ fn bad_input_exits_1_with_a_message_and_nothing_panics() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// A negative count is an error naming the component, the field, the value
+/// and what is valid (serde alone says "expected u64" and no field).
+#[test]
+fn negative_counts_name_the_component_field_and_valid_range() {
+    let dir = scratch("negative");
+    let timing = "{ name: concurrency, config: { concurrency: 4, requests: 24 } }";
+    for (yaml, expected) in [
+        (
+            QUICK.replace(
+                timing,
+                "{ name: concurrency, config: { concurrency: -1, requests: 24 } }",
+            ),
+            "plugins.timing_strategy: creating timing_strategy \"concurrency\" implementation \
+             \"fixed_concurrency\" failed: invalid config: `concurrency`: invalid value: \
+             integer `-1`, expected a whole number >= 1",
+        ),
+        (
+            QUICK.replace(
+                timing,
+                "{ name: concurrency, config: { concurrency: 4, requests: -3 } }",
+            ),
+            "plugins.timing_strategy: creating timing_strategy \"concurrency\" implementation \
+             \"fixed_concurrency\" failed: invalid config: `requests`: invalid value: \
+             integer `-3`, expected a whole number >= 1",
+        ),
+        (
+            QUICK.replace(
+                timing,
+                "{ name: request_rate, config: { rate: 5, requests: 3, max_concurrency: -2 } }",
+            ),
+            "implementation \"constant_rate\" failed: invalid config: `max_concurrency`: \
+             invalid value: integer `-2`, expected a whole number >= 1",
+        ),
+        (
+            QUICK.replace("output_tokens: 8,", "output_tokens: -8,"),
+            "transport: creating transport \"in_engine\" implementation \"simulated_server\" \
+             failed: invalid config: `output_tokens`: invalid value: integer `-8`, expected a \
+             whole number from 0 to 4294967295",
+        ),
+        (
+            QUICK.replace("seed: 11 }", "seed: 11, max_tokens: -5 }"),
+            "bench.yaml:7:51: `max_tokens` is -5; expected a whole number from 0 to 4294967295",
+        ),
+    ] {
+        let run = profile(&dir, &yaml, &[]);
+        assert_eq!(run.code, Some(1), "{yaml}\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "{expected:?} not in {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// Numbers a `Duration` cannot hold used to panic (`Duration::from_secs_f64`);
 /// each is now a message naming the component, the field, the value and
 /// the valid range.

@@ -14,8 +14,10 @@ use crate::config::parse_config;
 #[serde(deny_unknown_fields)]
 pub struct ConcurrencyConfig {
     /// Requests kept in flight; at least 1.
+    #[serde(deserialize_with = "crate::config::count")]
     pub concurrency: u64,
     /// Requests to issue in the phase; at least 1.
+    #[serde(deserialize_with = "crate::config::count")]
     pub requests: u64,
 }
 

@@ -16,10 +16,11 @@ pub struct RequestRateConfig {
     /// Requests per second; finite and at least [`MIN_RATE`](super::MIN_RATE).
     pub rate: f64,
     /// Requests to issue in the phase; at least 1.
+    #[serde(deserialize_with = "crate::config::count")]
     pub requests: u64,
     /// Most requests in flight at once; unlimited when absent. When the
     /// limit is reached, the schedule slips rather than piling up requests.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::config::optional_count")]
     pub max_concurrency: Option<u64>,
 }
 

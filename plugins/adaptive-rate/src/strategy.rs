@@ -23,9 +23,13 @@ pub struct AdaptiveRateConfig {
     /// in milliseconds (> 0, at most one hour).
     pub target_latency_ms: f64,
     /// Requests to issue in the phase (>= 1).
+    #[serde(deserialize_with = "aiperf_builtins::config::count")]
     pub requests: u64,
     /// Completions per adjustment (>= 1). Default 10.
-    #[serde(default = "defaults::window")]
+    #[serde(
+        default = "defaults::window",
+        deserialize_with = "aiperf_builtins::config::count"
+    )]
     pub window: u64,
     /// Lowest rate (at least 1e-6). Default `initial_rate / 100`, but not
     /// below 1e-6.
