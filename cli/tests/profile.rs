@@ -85,32 +85,61 @@ fn a_run_prints_metrics_and_writes_both_files() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// What the seeds drive: which prompts the `random` sampler draws
+/// (`dataset.seed`) and how long in_engine's answer to each prompt is
+/// (`transport.config.seed`, with a length range). Totals per phase are
+/// order-independent, so they are exact across runs despite threads.
 #[test]
-fn a_fixed_seed_reproduces_counts_and_tokens() {
+fn a_fixed_seed_reproduces_the_workload_and_another_seed_changes_it() {
     let dir = scratch("seeded");
-    let counts = |run: &Run| -> Vec<(u64, u64)> {
+    let fingerprint = |dataset_seed: u64, engine_seed: u64| -> Vec<(u64, u64, u64)> {
+        let yaml = QUICK
+            .replace(
+                "dataset: { sampler: random, seed: 11 }",
+                &format!(
+                    "dataset: {{ sampler: random, seed: {dataset_seed}, \
+                     prompts: [alpha, beta, gamma, delta, epsilon, zeta, eta, theta] }}\n\
+                     warmup: {{ name: concurrency, config: {{ concurrency: 2, requests: 6 }} }}"
+                ),
+            )
+            .replace(
+                "output_tokens: 8, seed: 3",
+                &format!("min_output_tokens: 1, output_tokens: 40, seed: {engine_seed}"),
+            );
+        let run = profile(&dir, &yaml, &["--json"]);
+        assert_eq!(run.code, Some(0), "{yaml}\n{}", run.stderr);
         let results: Value = serde_json::from_str(&run.stdout).unwrap();
         results["phases"]
             .as_array()
             .unwrap()
             .iter()
             .map(|p| {
-                (
-                    p["completed"].as_u64().unwrap(),
-                    p["output_tokens"].as_u64().unwrap(),
-                )
+                let n = |field: &str| p[field].as_u64().unwrap();
+                (n("sent"), n("completed"), n("output_tokens"))
             })
             .collect()
     };
-    let yaml = QUICK.replace(
-        "dataset: { sampler: random, seed: 11 }",
-        "dataset: { sampler: random, seed: 11, max_tokens: 5 }",
+    let a = fingerprint(11, 3);
+    assert_eq!(a.len(), 2, "warmup and profiling: {a:?}");
+    assert_eq!((a[0].0, a[0].1, a[1].0, a[1].1), (6, 6, 24, 24), "{a:?}");
+    for (requests, tokens) in [(a[0].1, a[0].2), (a[1].1, a[1].2)] {
+        assert!(
+            tokens > requests && tokens < requests * 40,
+            "lengths are drawn from 1..=40, not fixed: {a:?}"
+        );
+    }
+    assert_eq!(fingerprint(11, 3), a, "same seeds, same workload");
+    // Controls: either seed alone changes the tokens generated.
+    assert_ne!(
+        fingerprint(12, 3),
+        a,
+        "another dataset seed draws other prompts"
     );
-    let a = profile(&dir, &yaml, &["--json"]);
-    let b = profile(&dir, &yaml, &["--json"]);
-    assert_eq!(a.code, Some(0), "{}", a.stderr);
-    assert_eq!(counts(&a), counts(&b));
-    assert_eq!(counts(&a), [(24, 24 * 5)]);
+    assert_ne!(
+        fingerprint(11, 4),
+        a,
+        "another engine seed gives other lengths"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -26,6 +26,11 @@ pub struct InEngineConfig {
     /// Tokens generated per request, capped by the request's `max_tokens`
     /// / `max_completion_tokens`. Default 32.
     pub output_tokens: u32,
+    /// When set, each answer's length is drawn from
+    /// `min_output_tokens..=output_tokens` by the seeded generator (same
+    /// seed and prompt, same length), so a workload's token counts depend
+    /// on the seed. Default: every answer has `output_tokens`.
+    pub min_output_tokens: Option<u32>,
     /// Length of embedding vectors. Default 16.
     pub embedding_dimensions: usize,
     /// Seed of the generated content (mixed with a hash of the prompt).
@@ -38,6 +43,7 @@ impl Default for InEngineConfig {
             ttft_ms: 20.0,
             itl_ms: 2.0,
             output_tokens: 32,
+            min_output_tokens: None,
             embedding_dimensions: 16,
             seed: 0,
         }
@@ -143,6 +149,17 @@ impl InEngine {
         if config.embedding_dimensions == 0 {
             return Err("invalid config: `embedding_dimensions` must be at least 1".into());
         }
+        if let Some(min) = config
+            .min_output_tokens
+            .filter(|&m| m > config.output_tokens)
+        {
+            return Err(format!(
+                "invalid config: `min_output_tokens` is {min}; it must be from 0 to \
+                 `output_tokens` ({})",
+                config.output_tokens
+            )
+            .into());
+        }
         Ok(InEngine {
             ttft: millis("ttft_ms", config.ttft_ms)?,
             itl: millis("itl_ms", config.itl_ms)?,
@@ -155,12 +172,13 @@ impl InEngine {
     }
 
     fn tokens(&self, generation: &Generation) -> Vec<&'static str> {
-        let n = generation
-            .max_tokens
-            .map_or(u64::from(self.config.output_tokens), |max| {
-                max.min(u64::from(self.config.output_tokens))
-            });
         let mut rng = self.rng(&generation.prompt);
+        let most = u64::from(self.config.output_tokens);
+        let length = match self.config.min_output_tokens {
+            Some(min) => u64::from(min) + rng.below(most - u64::from(min) + 1),
+            None => most,
+        };
+        let n = generation.max_tokens.map_or(length, |max| max.min(length));
         (0..n)
             .map(|_| VOCABULARY[rng.below(VOCABULARY.len() as u64) as usize])
             .collect()
@@ -431,6 +449,45 @@ mod tests {
             send(&other_seed, "/v1/chat/completions", chat("hi there"), false).unwrap(),
         );
         assert_ne!(a["choices"], c["choices"]);
+    }
+
+    #[test]
+    fn a_seeded_length_range_varies_per_prompt_and_follows_the_seed() {
+        let lengths = |seed: u64| -> Vec<u64> {
+            let s = server(json!({
+                "ttft_ms": 0, "itl_ms": 0, "output_tokens": 20, "min_output_tokens": 2, "seed": seed
+            }));
+            (0..12)
+                .map(|i| {
+                    let a = complete_json(
+                        send(
+                            &s,
+                            "/v1/chat/completions",
+                            chat(&format!("prompt {i}")),
+                            false,
+                        )
+                        .unwrap(),
+                    );
+                    a["usage"]["completion_tokens"].as_u64().unwrap()
+                })
+                .collect()
+        };
+        let a = lengths(5);
+        assert_eq!(a, lengths(5), "same seed and prompts, same lengths");
+        assert_ne!(a, lengths(6), "another seed, other lengths");
+        assert!(a.iter().all(|n| (2..=20).contains(n)), "{a:?}");
+        let distinct: std::collections::BTreeSet<_> = a.iter().collect();
+        assert!(distinct.len() >= 4, "lengths vary across prompts: {a:?}");
+
+        let e = InEngine::create(TransportArgs {
+            url: None,
+            config: json!({"output_tokens": 8, "min_output_tokens": 9}),
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid config: `min_output_tokens` is 9; it must be from 0 to `output_tokens` (8)"
+        );
     }
 
     #[test]
