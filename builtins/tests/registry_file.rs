@@ -35,11 +35,21 @@ fn implementations() -> BTreeSet<(String, String)> {
         let text = std::fs::read_to_string(&file).unwrap();
         // Join lines so an impl header split by rustfmt is still one string.
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        for (_, rest) in text
-            .match_indices("impl Implementation<")
-            .map(|(i, _)| text.split_at(i))
-        {
-            let rest = &rest["impl Implementation<".len()..];
+        for (at, _) in text.match_indices("Implementation<") {
+            // Only impl headers: `impl Implementation<`, `impl path::Implementation<`,
+            // `impl<T: ..> Implementation<` (not bounds like `T: Implementation<C>`).
+            let Some((_, between)) = text[..at].rsplit_once("impl") else {
+                continue;
+            };
+            let between = between.trim();
+            let generics_closed = between.starts_with('<') && between.contains('>');
+            let path = between.rsplit('>').next().unwrap_or(between).trim();
+            let is_header = (between.is_empty() || generics_closed || path.ends_with("::"))
+                && !between.contains(['{', '}', ';', '(']);
+            if !is_header {
+                continue;
+            }
+            let rest = &text[at + "Implementation<".len()..];
             let (category, rest) = rest.split_once('>').unwrap();
             let ty = rest.trim_start().strip_prefix("for ").unwrap_or_else(|| {
                 panic!("unexpected impl header in {}: {rest:.60}", file.display())
