@@ -252,3 +252,62 @@ fn a_benchmark_over_http_end_to_end() {
         assert_eq!(body["stream"], streaming);
     }
 }
+
+fn run_chat_over(server: &LoopbackServer, requests: u64) -> aiperf_builtins::stats::PhaseStats {
+    let yaml = format!(
+        "plugins: {{ timing_strategy: {{ name: concurrency, config: {{ concurrency: 1, requests: {requests} }} }} }}\n\
+         endpoint: {{ type: chat, model: demo }}\n\
+         transport: {{ type: http, url: '{}', config: {{ timeout_s: 10 }} }}\nui: {{ name: none }}\n",
+        server.url()
+    );
+    let (config, secrets) = parse_config_str(&yaml, "http.yaml", &|_| None).unwrap();
+    let mut benchmark = Benchmark::from_config(&config, &secrets, BuildOptions::default()).unwrap();
+    let mut results = benchmark.run(&AtomicBool::new(false));
+    assert!(!results.interrupted);
+    results.phases.remove(0)
+}
+
+/// A server that answers 500 to everything: each request is a counted
+/// failure whose message has the URL, the status and the server's body.
+#[test]
+fn server_errors_over_real_http_are_counted_with_their_status() {
+    let body = r#"{"error":{"message":"model overloaded","type":"server_error"}}"#;
+    let server = LoopbackServer::start((0..4).map(|_| Reply::json(500, body)).collect());
+    let p = run_chat_over(&server, 4);
+    assert_eq!((p.sent, p.completed, p.failed), (4, 0, 4), "{:?}", p.errors);
+    assert_eq!(
+        p.errors,
+        [(
+            format!("{}/v1/chat/completions answered 500: {body}", server.url()),
+            4
+        )]
+    );
+    assert_eq!((p.output_tokens, p.latency_ms), (0, None));
+}
+
+/// Malformed bodies from a real server are counted errors naming the parse
+/// problem; the good answers in between still count.
+#[test]
+fn malformed_json_over_real_http_is_counted_naming_the_parse_problem() {
+    let replies = (0..4)
+        .map(|i| {
+            if i % 2 == 0 {
+                Reply::json(200, CHAT_REPLY)
+            } else {
+                Reply::json(200, r#"{"choices": ["#)
+            }
+        })
+        .collect();
+    let server = LoopbackServer::start(replies);
+    let p = run_chat_over(&server, 4);
+    assert_eq!((p.sent, p.completed, p.failed), (4, 2, 2), "{:?}", p.errors);
+    assert_eq!(p.output_tokens, 4, "usage of the two good answers");
+    assert_eq!(
+        p.errors,
+        [(
+            r#"response is not valid JSON (EOF while parsing a list at line 1 column 13); body starts with "{\"choices\": [""#
+                .to_owned(),
+            2
+        )]
+    );
+}

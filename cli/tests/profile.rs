@@ -1,6 +1,8 @@
 //! `aiperf profile` as a user runs it: a real run on `in_engine`, its files,
 //! reproducibility, bad input, and Ctrl-C.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -397,5 +399,113 @@ fn a_secret_in_the_url_never_reaches_output_logs_or_files() {
         let text = std::fs::read_to_string(dir.join("out").join(file)).unwrap();
         assert!(!text.contains(secret), "{file}: {text}");
     }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A loopback OpenAI-compatible "server" for `--url`: answers the n-th
+/// request with `replies[n % len]` (status, JSON body), one connection per
+/// request, until the test process ends. Returns `http://127.0.0.1:PORT`.
+fn loopback_server(replies: Vec<(u16, &'static str)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|read| read > 0) {
+                let header = line.trim_end().to_ascii_lowercase();
+                if header.is_empty() {
+                    break;
+                }
+                if let Some(value) = header.strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let (status, reply) = replies[n % replies.len()];
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+        }
+    });
+    url
+}
+
+const HTTP_RUN: &str = "plugins: { timing_strategy: { name: concurrency, config: { concurrency: 1, requests: 4 } } }\n\
+                        endpoint: { type: chat, model: demo }\n\
+                        transport: { type: http, config: { timeout_s: 10 } }\n\
+                        ui: { name: none }\n";
+
+const GOOD_CHAT: &str = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":"hi there"}}],"usage":{"completion_tokens":2}}"#;
+
+#[test]
+fn a_server_answering_500_to_everything_exits_1_with_the_status() {
+    let dir = scratch("http-500");
+    let body = r#"{"error":{"message":"model overloaded"}}"#;
+    let url = loopback_server(vec![(500, body)]);
+    let run = profile(&dir, HTTP_RUN, &["--url", &url]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("profiling phase: 4 sent, 0 ok, 4 failed"),
+        "{}",
+        run.stdout
+    );
+    let error = format!("{url}/v1/chat/completions answered 500: {body}");
+    assert!(
+        run.stdout.contains(&format!("error x4: {error}")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "error: every request failed; the most frequent error: {error}"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn malformed_json_bodies_are_counted_errors_naming_the_parse_problem() {
+    let dir = scratch("http-malformed");
+    let parse_error = r#"response is not valid JSON (EOF while parsing a list at line 1 column 13); body starts with "{\"choices\": [""#;
+    // Every other answer is cut short: the run goes on, counts them, exits 0.
+    let url = loopback_server(vec![(200, GOOD_CHAT), (200, r#"{"choices": ["#)]);
+    let run = profile(&dir, HTTP_RUN, &["--url", &url]);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("profiling phase: 4 sent, 2 ok, 2 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("error x2: {parse_error}")),
+        "{}",
+        run.stdout
+    );
+    // Every answer is HTML: every request fails, exit 1 naming the problem.
+    let url = loopback_server(vec![(200, "<html>busy</html>")]);
+    let run = profile(&dir, HTTP_RUN, &["--url", &url]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: every request failed; the most frequent error: response is not valid JSON \
+             (expected value at line 1 column 1); body starts with \"<html>busy</html>\""
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     std::fs::remove_dir_all(dir).unwrap();
 }
