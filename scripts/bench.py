@@ -56,9 +56,10 @@ def contention():
     rows = []
     for line in out.splitlines():
         m = re.match(r"contention readers=(\d+) cores=(\d+) writer_pause_us=(\d+) "
-                     r"alone=(\d+)/s with_writer=(\d+)/s ratio=([\d.]+)", line)
+                     r"same_name=(true|false) alone=(\d+)/s with_writer=(\d+)/s ratio=([\d.]+)", line)
         if m:
-            rows.append([int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), float(m[6])])
+            rows.append([int(m[1]), int(m[2]), int(m[3]), m[4] == "true",
+                         int(m[5]), int(m[6]), float(m[7])])
     writers = [float(x) for x in re.findall(r"writer: (\d+) override changes/s", out)]
     RESULTS["contention"] = {"rows": rows, "writer_changes_per_s": writers}
 
@@ -139,16 +140,34 @@ def cli():
         err = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True).stderr
         rss[label] = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)[1])
     RESULTS["cli"] = {label: {"median_s": m, "rss_kb": rss[label]} for label, m in zip(cmds, meds)}
-    aiperf_py = pathlib.Path("/tmp/aiperf-venv/bin/aiperf")
-    if aiperf_py.exists():
+    # AIPerf itself (Python), side by side, when it can be installed.
+    venv = TARGET / "aiperf-venv"
+    if not (venv / "bin" / "aiperf").exists():
         try:
-            meds = hyperfine([f"{aiperf_py} plugins"], runs=10)
-            err = subprocess.run(["/usr/bin/time", "-v", str(aiperf_py), "plugins"],
-                                 capture_output=True, text=True).stderr
-            RESULTS["aiperf_python"] = {"plugins_median_s": meds[0], "rss_kb": int(
-                re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)[1])}
+            run([sys.executable, "-m", "venv", str(venv)])
+            run([str(venv / "bin" / "pip"), "install", "-q", "aiperf"])
         except subprocess.CalledProcessError as e:
-            RESULTS["aiperf_python"] = {"error": str(e)}
+            RESULTS["aiperf_python"] = {"error": f"pip install aiperf failed: {e}"}
+            return
+    aiperf_py = venv / "bin" / "aiperf"
+    version = run([str(venv / "bin" / "pip"), "show", "aiperf"])
+    version = re.search(r"Version: (\S+)", version)[1]
+    res = {"version": version}
+    for label, args in [("plugins", ["plugins"]), ("plugins --validate", ["plugins", "--validate"])]:
+        cmd = [str(aiperf_py)] + args
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode not in (0, 1):
+            res[label] = {"error": f"exit {proc.returncode}: {proc.stderr.strip()[-300:]}"}
+            continue
+        out = TARGET / "hyperfine-py.json"
+        subprocess.run(["hyperfine", "-N", "-i", "--warmup", "1", "--runs", "5",
+                        "--export-json", str(out), " ".join(cmd)],
+                       cwd=ROOT, capture_output=True, text=True, check=True)
+        median = json.loads(out.read_text())["results"][0]["median"]
+        err = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True).stderr
+        rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)[1])
+        res[label] = {"median_s": median, "rss_kb": rss}
+    RESULTS["aiperf_python"] = res
 
 
 def main():

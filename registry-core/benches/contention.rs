@@ -1,8 +1,9 @@
-//! Read throughput under override churn: readers on every core resolve a
-//! name while one thread flips that name's override as fast as it can.
-//! Reports lookups per second per reader thread, alone and with the writer,
-//! in the same run (criterion measures latency, not this, hence a plain
-//! harness). `cargo bench -p registry-core --bench contention`.
+//! Read throughput under override churn: readers resolve a name while one
+//! thread flips the override of that name (or of another name of the same
+//! category) as fast as it can, or paced. Reports lookups per second per
+//! reader thread, alone and with the writer, in the same run (criterion
+//! measures latency, not this, hence a plain harness).
+//! `cargo bench -p registry-core --bench contention`.
 
 mod common;
 
@@ -16,10 +17,10 @@ use registry_core::Factory;
 
 const RUN: Duration = Duration::from_millis(1500);
 
-/// Lookups per second per reader, with `readers` readers and, if `writer`
-/// is `Some(pause)`, one thread flipping the override of the same name,
-/// pausing `pause` between changes (zero: as fast as it can).
-fn throughput(readers: usize, writer: Option<Duration>) -> f64 {
+/// Lookups per second per reader of `read`, with `readers` readers and, if
+/// `writer` is `Some(pause)`, one thread flipping the override of
+/// `chat_embeddings`, pausing `pause` between changes (zero: flat out).
+fn throughput(readers: usize, read: &str, writer: Option<Duration>) -> f64 {
     let pause = writer;
     let writer = pause.is_some();
     let stop = AtomicBool::new(false);
@@ -32,7 +33,7 @@ fn throughput(readers: usize, writer: Option<Duration>) -> f64 {
                     let mut n = 0u64;
                     while !stop.load(Ordering::Relaxed) {
                         for _ in 0..256 {
-                            let r = Factory::<Shapes>::get_class(black_box("chat_embeddings"));
+                            let r = Factory::<Shapes>::get_class(black_box(read));
                             black_box(r.unwrap());
                         }
                         n += 256;
@@ -75,17 +76,23 @@ fn main() {
     // `cargo bench` passes `--bench`; nothing to parse.
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     Factory::<Shapes>::get_class("chat_embeddings").unwrap();
+    // (readers, name read, writer pause). More readers than cores minus the
+    // writer's would measure time-slicing, not the registry: the first
+    // scenario shows that effect for reference.
+    let other = cores.saturating_sub(1).max(1);
     let scenarios = [
-        (cores, Duration::ZERO),
-        (cores.saturating_sub(1).max(1), Duration::ZERO),
-        (cores, Duration::from_micros(100)),
+        (cores, "chat_embeddings", Duration::ZERO),
+        (other, "chat_embeddings", Duration::ZERO),
+        (other, "chat", Duration::ZERO),
+        (cores, "chat_embeddings", Duration::from_micros(100)),
     ];
-    for (readers, pause) in scenarios {
-        let alone = throughput(readers, None);
-        let churn = throughput(readers, Some(pause));
+    for (readers, read, pause) in scenarios {
+        let alone = throughput(readers, read, None);
+        let churn = throughput(readers, read, Some(pause));
         println!(
-            "contention readers={readers} cores={cores} writer_pause_us={} alone={alone:.0}/s with_writer={churn:.0}/s ratio={:.2}",
+            "contention readers={readers} cores={cores} writer_pause_us={} same_name={} alone={alone:.0}/s with_writer={churn:.0}/s ratio={:.2}",
             pause.as_micros(),
+            read == "chat_embeddings",
             churn / alone
         );
     }
