@@ -165,8 +165,19 @@ fn configured_hooks_load_in_order_and_failures_are_contained() {
             "third complete profiling"
         ]
     );
-    // Still usable after the panic.
-    assert_eq!(registry.on_phase_complete(&stats).len(), 1);
+    // Still usable after the panic, and the same hook fails the same clean
+    // way again (no poisoned state, no different error the second time).
+    CALLS.lock().unwrap().clear();
+    let again = registry.on_phase_complete(&stats);
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        again[0].to_string(),
+        "phase hook #3 `panicky`: panicked: hook bug"
+    );
+    assert_eq!(
+        *CALLS.lock().unwrap(),
+        ["first complete profiling", "third complete profiling"]
+    );
 }
 
 #[test]
