@@ -139,6 +139,27 @@ pub fn show_number(value: f64) -> String {
     }
 }
 
+/// A timeout in seconds from a config (`timeout_s`): above 0 and at most
+/// `max_s` (`max_label` says it in words, e.g. "7 days"), or an error naming
+/// the field, the value and the valid range.
+pub fn timeout_secs(
+    field: &str,
+    value: f64,
+    max_s: f64,
+    max_label: &str,
+) -> Result<std::time::Duration, String> {
+    Some(value)
+        .filter(|&s| s > 0.0 && s <= max_s)
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            format!(
+                "invalid config: `{field}` is {}; it must be seconds > 0 and at most {max_s} \
+                 ({max_label})",
+                show_number(value)
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

@@ -33,7 +33,7 @@ mod expand;
 mod file;
 
 pub use check::check_config;
-pub use component::{count, optional_count, parse_config, show_number};
+pub use component::{count, optional_count, parse_config, show_number, timeout_secs};
 pub use expand::Secrets;
 pub use file::{
     BenchmarkConfig, ConfigError, DatasetConfig, EndpointConfig, NamedConfig, PluginsConfig,

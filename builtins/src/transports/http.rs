@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use crate::categories::{
     ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
     TransportMetadata, TransportRequest, TransportResponse,
 };
-use crate::config::{parse_config, show_number};
+use crate::config::{parse_config, timeout_secs};
 
 /// Config of [`Http`].
 #[derive(Clone, PartialEq, Deserialize)]
@@ -90,16 +90,7 @@ impl Http {
         if !url.starts_with("http://") || url.len() == "http://".len() {
             return Err(format!("{url:?} is not an http URL; expected http://host:port").into());
         }
-        let timeout = Some(config.timeout_s)
-            .filter(|&s| s > 0.0 && s <= MAX_TIMEOUT_S)
-            .and_then(|s| Duration::try_from_secs_f64(s).ok())
-            .ok_or_else(|| {
-                format!(
-                    "invalid config: `timeout_s` is {}; it must be seconds > 0 and at most \
-                     {MAX_TIMEOUT_S} (7 days)",
-                    show_number(config.timeout_s)
-                )
-            })?;
+        let timeout = timeout_secs("timeout_s", config.timeout_s, MAX_TIMEOUT_S, "7 days")?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))

@@ -1,9 +1,7 @@
 //! The hook: typed config, and an HTTP `PUT` per phase boundary.
 
-use std::time::Duration;
-
 use aiperf_builtins::categories::{PhaseHook, PhaseHookArgs, PhaseHookCategory};
-use aiperf_builtins::config::{parse_config, show_number};
+use aiperf_builtins::config::{parse_config, timeout_secs};
 use aiperf_builtins::stats::{Phase, PhaseStart, PhaseStats};
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
@@ -67,16 +65,7 @@ impl Pushgateway {
             )
             .into());
         }
-        let timeout = Some(config.timeout_s)
-            .filter(|&s| s > 0.0 && s <= MAX_TIMEOUT_S)
-            .and_then(|s| Duration::try_from_secs_f64(s).ok())
-            .ok_or_else(|| {
-                format!(
-                    "invalid config: `timeout_s` is {}; it must be seconds > 0 and at most \
-                     {MAX_TIMEOUT_S} (one hour)",
-                    show_number(config.timeout_s)
-                )
-            })?;
+        let timeout = timeout_secs("timeout_s", config.timeout_s, MAX_TIMEOUT_S, "one hour")?;
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
