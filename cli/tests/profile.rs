@@ -47,6 +47,18 @@ fn profile(dir: &Path, yaml: &str, extra: &[&str]) -> Run {
     }
 }
 
+/// `aiperf profile` refuses `yaml`: exit 1, `expected` in the message, no panic.
+fn assert_refused(dir: &Path, yaml: &str, expected: &str) {
+    let run = profile(dir, yaml, &[]);
+    assert_eq!(run.code, Some(1), "{yaml}\n{}", run.stderr);
+    assert!(
+        run.stderr.contains(expected),
+        "{expected:?} not in {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
 const QUICK: &str = r#"
 plugins:
   phase_hooks: [ { name: logging } ]
@@ -172,14 +184,7 @@ fn bad_input_exits_1_with_a_message_and_nothing_panics() {
             "did you mean \"chat\"?",
         ),
     ] {
-        let run = profile(&dir, &yaml, &[]);
-        assert_eq!(run.code, Some(1), "{yaml}\n{}", run.stderr);
-        assert!(
-            run.stderr.contains(expected),
-            "{expected:?} not in {}",
-            run.stderr
-        );
-        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_refused(&dir, &yaml, expected);
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -228,14 +233,7 @@ fn negative_counts_name_the_component_field_and_valid_range() {
             "bench.yaml:7:51: `max_tokens` is -5; expected a whole number from 0 to 4294967295",
         ),
     ] {
-        let run = profile(&dir, &yaml, &[]);
-        assert_eq!(run.code, Some(1), "{yaml}\n{}", run.stderr);
-        assert!(
-            run.stderr.contains(expected),
-            "{expected:?} not in {}",
-            run.stderr
-        );
-        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_refused(&dir, &yaml, expected);
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -287,14 +285,7 @@ fn out_of_range_numbers_are_clear_errors_not_panics() {
         ));
     }
     for (yaml, expected) in cases {
-        let run = profile(&dir, &yaml, &[]);
-        assert_eq!(run.code, Some(1), "{yaml}\n{}", run.stderr);
-        assert!(
-            run.stderr.contains(expected),
-            "{expected:?} not in {}",
-            run.stderr
-        );
-        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_refused(&dir, &yaml, expected);
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
