@@ -617,3 +617,70 @@ fn overrides_flip_while_readers_resolve() {
     GreeterFactory::reset_implementation("flip").unwrap();
     assert_eq!(selected("flip"), "pirate");
 }
+
+/// The exact words of lookup errors and `validate()` problems, as
+/// `docs/errors.md` quotes them: what is wrong, where, and what is right.
+#[test]
+fn lookup_and_validation_messages_in_words() {
+    // The full lists grow with this file's registrations: pinned up to them.
+    let err = GreeterFactory::get_class("helo").unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "unknown greeter name \"helo\"; did you mean \"hello\"? available: bad_load, dup, "
+        ),
+        "{err}"
+    );
+    let err = GreeterFactory::get_class_by_path("fixture_beta::Pirat").unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "no greeter implementation has the type path \"fixture_beta::Pirat\"; did you mean \
+             \"fixture_beta::Pirate\"? available: fixture_alpha::English, "
+        ),
+        "{err}"
+    );
+
+    struct Unregistered;
+    impl Implementation<Greeters> for Unregistered {
+        const METADATA: GreeterMeta = GreeterMeta {
+            language: "xx",
+            formal: false,
+        };
+        fn create(_: String) -> Result<Self, BoxError> {
+            Ok(Unregistered)
+        }
+    }
+    let err = GreeterFactory::use_implementation::<Unregistered>("hello").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "resolution::lookup_and_validation_messages_in_words::Unregistered is not registered as \
+         greeter \"hello\"; registered implementations: english, pirate"
+    );
+
+    let err = GreeterFactory::get_class("dup").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "duplicate registration: greeter \"dup\" identifier \"same\" is registered by both \
+         `fixture-alpha (fixture_alpha::English)` and `fixture-beta (fixture_beta::Pirate)`; \
+         give one of them another identifier"
+    );
+
+    let problems: Vec<String> = registry_core::validate()
+        .iter()
+        .filter(|p| {
+            matches!(
+                p,
+                Problem::Duplicate { name: "dup", .. } | Problem::Conflict { name: "tie", .. }
+            )
+        })
+        .map(Problem::to_string)
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "greeter \"dup\": identifier \"same\" is registered twice, by \
+             `fixture-alpha (fixture_alpha::English)` and `fixture-beta (fixture_beta::Pirate)`",
+            "greeter \"tie\": alpha_tie, beta_tie tie on priority and origin; the tie-break \
+             picks \"alpha_tie\". Give one a higher priority, or select one with an override",
+        ]
+    );
+}
