@@ -741,4 +741,58 @@ transport: { type: in_engine }
         assert_eq!(config.endpoint.model, "costs $$5 and ${X}");
         assert_eq!(secrets.paths().count(), 0);
     }
+
+    /// More YAML mistakes, each at its line and column, in the words
+    /// `docs/errors.md` quotes.
+    #[test]
+    fn more_yaml_mistakes_are_located_in_words() {
+        let endpoint = "endpoint: { type: chat, model: demo }\n";
+        for (text, expected) in [
+            (
+                "endpoint:\n\ttype: chat\n".to_owned(),
+                "bench.yaml:2:2: tabs disallowed within this context (block indentation)",
+            ),
+            (
+                format!("{endpoint}{endpoint}"),
+                "bench.yaml:2:1: duplicate mapping key: endpoint",
+            ),
+            (String::new(), "bench.yaml:1:1: unexpected end of input"),
+            (
+                "endpoint: { type: chat }\n".to_owned(),
+                "bench.yaml:1:13: missing field `model`",
+            ),
+            (
+                "ui: { name: none }\n".to_owned(),
+                "bench.yaml:1:1: missing field `endpoint`",
+            ),
+            (
+                "endpoint: { type: chat, model: demo, sreaming: true }\n".to_owned(),
+                "bench.yaml:1:38: unknown field `sreaming`, expected one of type, model, \
+                 streaming, extra",
+            ),
+        ] {
+            assert_eq!(parse(&text).unwrap_err().to_string(), expected, "{text:?}");
+        }
+    }
+
+    /// A `${` that is not a reference names the config path and the escape.
+    #[test]
+    fn malformed_references_name_the_path_and_the_escape() {
+        let err = parse("endpoint: { type: chat, model: \"${MODEL\" }\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "bench.yaml: endpoint.model: `${` without a closing `}` in \"${MODEL\"; write `$${` \
+             for a literal `${`"
+        );
+        let err = parse("endpoint: { type: chat, model: \"${1X}\" }\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "bench.yaml: endpoint.model: `${1X}` is not a variable reference: names are letters, \
+             digits and `_`, not starting with a digit; write `$${` for a literal `${`"
+        );
+    }
 }
