@@ -311,3 +311,47 @@ fn malformed_json_over_real_http_is_counted_naming_the_parse_problem() {
         )]
     );
 }
+
+/// The whole message of a timeout and of a refused connection: the URL,
+/// what happened, and (for a timeout) which setting set the limit.
+#[test]
+fn timeouts_and_refused_connections_name_the_url_and_the_cause() {
+    let slow = LoopbackServer::start(vec![Reply {
+        status: 200,
+        content_type: "application/json",
+        parts: vec![(Duration::from_secs(1), b"{}".to_vec())],
+    }]);
+    let e = http(slow.url(), json!({"timeout_s": 0.2}))
+        .send(TransportRequest {
+            path: "/v1/completions",
+            body: &json!({}),
+            stream: false,
+        })
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "reading the response from {}/v1/completions failed: timed out after 0.2 s (`timeout_s`)",
+            slow.url()
+        )
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let e = http(&url, Value::Null)
+        .send(TransportRequest {
+            path: "/v1/chat/completions",
+            body: &json!({}),
+            stream: false,
+        })
+        .unwrap_err()
+        .to_string();
+    let cause = e
+        .strip_prefix(&format!("cannot reach {url}/v1/chat/completions: "))
+        .unwrap_or_else(|| panic!("{e}"));
+    assert!(cause.contains("Connection refused"), "{e}");
+}
