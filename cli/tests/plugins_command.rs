@@ -414,3 +414,271 @@ fn validate_names_what_an_empty_allow_list_disables() {
         "{warnings:?}"
     );
 }
+
+/// The names a user types after `aiperf plugins`: each malformed or unknown
+/// one is the whole message `docs/errors.md` quotes, with exit 1.
+#[test]
+fn malformed_and_unknown_names_say_what_is_wrong_and_the_rule() {
+    const RULE: &str = "names are ASCII letters, digits, `_` and `-`, starting with a letter or \
+                        digit (case and `-`/`_` do not matter)";
+    let long = "a".repeat(130);
+    let cases: [(&[&str], String); 7] = [
+        (
+            &["plugins", "ui", "bad name!"],
+            format!(
+                "ui name: invalid name \"bad name!\": character ' ' at byte 3 is not allowed; {RULE}"
+            ),
+        ),
+        (
+            &["plugins", ""],
+            format!("category name: invalid name \"\": it is empty; {RULE}"),
+        ),
+        (
+            &["plugins", "endpoint", &long],
+            format!(
+                "endpoint name: invalid name \"{long}\": it is 130 bytes long, the limit is 128; {RULE}"
+            ),
+        ),
+        (
+            &["plugins", "endpoint", "_chat"],
+            format!("endpoint name: invalid name \"_chat\": it starts with '_'; {RULE}"),
+        ),
+        (
+            &["plugins", "endpoint", "chät"],
+            format!(
+                "endpoint name: invalid name \"chät\": character 'ä' at byte 2 is not allowed; {RULE}"
+            ),
+        ),
+        (
+            &["plugins", "zzzzzzzz"],
+            "unknown category \"zzzzzzzz\"; available: dataset_sampler, endpoint, exporter, \
+             phase_hook, timing_strategy, transport, ui"
+                .to_owned(),
+        ),
+        (
+            &["plugins", "endpoint", "zzzzzzzz"],
+            "unknown endpoint name \"zzzzzzzz\"; available: chat, completions, embeddings, rankings"
+                .to_owned(),
+        ),
+    ];
+    for (args, message) in cases {
+        let run = aiperf(args, &[]);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stdout);
+        assert_eq!(run.stderr, format!("error: {message}\n"), "{args:?}");
+    }
+}
+
+/// A command line clap cannot parse exits 2 with clap's message.
+#[test]
+fn usage_errors_exit_2_naming_the_argument() {
+    for (args, first_line) in [
+        (
+            &["plugins", "--all", "endpoint"][..],
+            "error: the argument '--all' cannot be used with '[CATEGORY]'",
+        ),
+        (
+            &["plugins", "--bogus"],
+            "error: unexpected argument '--bogus' found",
+        ),
+        (
+            &["plugins", "--config", "bench.yaml"],
+            "error: the following required arguments were not provided:",
+        ),
+        (
+            &["profile"],
+            "error: the following required arguments were not provided:",
+        ),
+        (&["frob"], "error: unrecognized subcommand 'frob'"),
+    ] {
+        let run = aiperf(args, &[]);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().next(), Some(first_line), "{args:?}");
+    }
+    let run = aiperf(&["plugins", "--config", "bench.yaml"], &[]);
+    assert_eq!(
+        run.stderr.lines().nth(1),
+        Some("  --validate"),
+        "{}",
+        run.stderr
+    );
+    let run = aiperf(&["profile"], &[]);
+    assert_eq!(
+        run.stderr.lines().nth(1),
+        Some("  --config <FILE>"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Every malformed or unknown `AIPERF_PLUGIN_CRATES` / `AIPERF_USE` value:
+/// the variable, the entry, what is wrong and the expected shape; exit 1.
+#[test]
+fn bad_environment_values_name_the_variable_the_entry_and_the_shape() {
+    let mut cases = vec![
+        (
+            ("AIPERF_PLUGIN_CRATES", "not a crate"),
+            "environment variable AIPERF_PLUGIN_CRATES: entry \"not a crate\": invalid name \
+             \"not a crate\": character ' ' at byte 3 is not allowed; names are ASCII letters, \
+             digits, `_` and `-`, starting with a letter or digit (case and `-`/`_` do not matter)"
+                .to_owned(),
+        ),
+        (
+            ("AIPERF_USE", "ui.simple"),
+            "environment variable AIPERF_USE: entry \"ui.simple\": no `=`; expected \
+             `category.name=identifier`"
+                .to_owned(),
+        ),
+        (
+            ("AIPERF_USE", "ui.simple=a=b"),
+            "environment variable AIPERF_USE: entry \"ui.simple=a=b\": more than one `=`; \
+             expected `category.name=identifier`"
+                .to_owned(),
+        ),
+        (
+            ("AIPERF_USE", "uisimple=x"),
+            "environment variable AIPERF_USE: entry \"uisimple=x\": no `.` before `=`; expected \
+             `category.name=identifier`"
+                .to_owned(),
+        ),
+        (
+            ("AIPERF_USE", "ui.simple=bad name"),
+            "environment variable AIPERF_USE: entry \"ui.simple=bad name\": identifier: invalid \
+             name \"bad name\": character ' ' at byte 3 is not allowed; names are ASCII letters, \
+             digits, `_` and `-`, starting with a letter or digit (case and `-`/`_` do not matter)"
+                .to_owned(),
+        ),
+        (
+            ("AIPERF_USE", "uii.simple=simple_progress"),
+            "environment variable AIPERF_USE: entry \"uii.simple=simple_progress\": unknown \
+             category \"uii\"; did you mean \"ui\"? available: dataset_sampler, endpoint, \
+             exporter, phase_hook, timing_strategy, transport, ui"
+                .to_owned(),
+        ),
+        (
+            ("AIPERF_USE", "ui.simpel=simple_progress"),
+            "environment variable AIPERF_USE: entry \"ui.simpel=simple_progress\": unknown ui \
+             name \"simpel\"; did you mean \"simple\"? available: none, simple"
+                .to_owned(),
+        ),
+        (
+            ("AIPERF_USE", "ui.simple=fancy_progress"),
+            "environment variable AIPERF_USE: entry \"ui.simple=fancy_progress\": ui \"simple\" \
+             has no implementation \"fancy_progress\"; available: simple_progress"
+                .to_owned(),
+        ),
+        (
+            ("AIPERF_USE", "ui.simple=simple_progress,ui.simple=no_ui"),
+            "environment variable AIPERF_USE: entry \"ui.simple=no_ui\": ui.simple is already \
+             set to \"simple_progress\" in the same variable"
+                .to_owned(),
+        ),
+    ];
+    let typo = "environment variable AIPERF_PLUGIN_CRATES: entry \
+                \"aiperf_plugin_nvidia_optimzed\": no linked plugin crate is named \
+                \"aiperf_plugin_nvidia_optimzed\"";
+    let typo = if cfg!(feature = "all-plugins") {
+        format!(
+            "{typo} (did you mean \"aiperf-plugin-nvidia-optimized\"?); linked plugin crates: \
+             aiperf-plugin-adaptive-rate, aiperf-plugin-nvidia-optimized, aiperf-plugin-prometheus"
+        )
+    } else if aiperf_cli::linked::LINKED_CRATES.len() == 1 {
+        format!("{typo}; linked plugin crates: none")
+    } else {
+        typo.to_owned()
+    };
+    cases.push((
+        ("AIPERF_PLUGIN_CRATES", "aiperf-plugin-nvidia-optimzed"),
+        typo,
+    ));
+    for ((variable, value), message) in cases {
+        let run = aiperf(&["plugins"], &[(variable, value)]);
+        assert_eq!(run.code, 1, "{variable}={value}: {}", run.stdout);
+        assert!(
+            run.stderr.starts_with(&format!("error: {message}")),
+            "{variable}={value}:\n{}\n{message}",
+            run.stderr
+        );
+    }
+
+    // `--validate` lists it as a problem on stdout instead.
+    let run = aiperf(&["plugins", "--validate"], &[("AIPERF_USE", "ui.simple")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "  error: environment variable AIPERF_USE: entry \"ui.simple\": no `=`; expected \
+             `category.name=identifier`\n"
+        ),
+        "{}",
+        run.stdout
+    );
+
+    // A value that is not UTF-8.
+    use std::os::unix::ffi::OsStrExt;
+    let output = Command::new(env!("CARGO_BIN_EXE_aiperf"))
+        .arg("plugins")
+        .env_remove("AIPERF_USE")
+        .env(
+            "AIPERF_PLUGIN_CRATES",
+            std::ffi::OsStr::from_bytes(b"a\xffb"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: environment variable AIPERF_PLUGIN_CRATES: entry \"a\u{FFFD}b\": the value is \
+         not valid Unicode\n"
+    );
+}
+
+/// A bad `AIPERF_LOG` is a warning listing the levels; the command runs.
+#[test]
+fn a_bad_log_level_is_a_warning_listing_the_levels() {
+    let run = aiperf(&["plugins", "ui"], &[("AIPERF_LOG", "loud")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "AIPERF_LOG=\"loud\" is not a level; expected off, error, warn, info, debug or trace"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// An override naming a plugin the allow-list disables names both.
+#[cfg(feature = "nvidia-optimized")]
+#[test]
+fn an_override_to_a_disabled_crate_names_the_allow_list() {
+    let run = aiperf(
+        &["plugins"],
+        &[
+            ("AIPERF_PLUGIN_CRATES", ""),
+            ("AIPERF_USE", "endpoint.chat=nvidia_optimized"),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        "error: environment variable AIPERF_USE: entry \"endpoint.chat=nvidia_optimized\": \
+         \"nvidia_optimized\" comes from crate `aiperf-plugin-nvidia-optimized`, which \
+         AIPERF_PLUGIN_CRATES does not enable\n"
+    );
+}
+
+/// A name only a disabled plugin provides: the lookup names the crate, the
+/// variable and what it enables.
+#[cfg(feature = "adaptive-rate")]
+#[test]
+fn a_name_whose_every_implementation_is_disabled_names_the_enabled_crates() {
+    let run = aiperf(
+        &["plugins", "timing_strategy", "adaptive_rate"],
+        &[("AIPERF_PLUGIN_CRATES", "")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        "error: timing_strategy \"adaptive_rate\": implementation \"aimd\" comes from crate \
+         `aiperf-plugin-adaptive-rate`, which AIPERF_PLUGIN_CRATES does not enable; enabled \
+         plugin crates: none\n"
+    );
+}

@@ -500,3 +500,30 @@ fn malformed_json_bodies_are_counted_errors_naming_the_parse_problem() {
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// An output directory that cannot be created is an error naming it, and
+/// the exit code says the run did not deliver its files.
+#[test]
+fn an_output_directory_that_cannot_be_created_is_named() {
+    let dir = scratch("bad-output");
+    // `--output` (`dir/out`, see `command`) is a regular file.
+    let blocked = dir.join("out");
+    std::fs::write(&blocked, "").unwrap();
+    let run = profile(&dir, QUICK, &[]);
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "error: cannot create {}: File exists (os error 17)",
+            blocked.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains(&format!("no files written to {}", blocked.display())),
+        "{}",
+        run.stdout
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -208,3 +208,34 @@ plugins:
         "{stdout}{stderr}"
     );
 }
+
+/// Every field that names a registry part: a typo is reported with its place
+/// in the file, the closest name and the names available.
+#[test]
+fn every_name_field_reports_its_place_and_the_closest_name() {
+    let yaml = "endpoint: { type: chat, model: demo }\n\
+                plugins: { timing_strategy: { name: request-rat } }\n\
+                transport: { type: htp }\n\
+                dataset: { sampler: rndom }\n\
+                ui: { name: simpel }\n\
+                exporters: [ { name: json }, { name: jsno } ]\n";
+    let run = validate("name-fields", yaml, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let out = &run.stdout;
+    assert!(out.contains("has 5 problem(s)"), "{out}");
+    for line in [
+        "  error: transport: unknown transport name \"htp\"; did you mean \"http\"? available: \
+         http, in_engine\n",
+        "  error: dataset.sampler: unknown dataset_sampler name \"rndom\"; did you mean \
+         \"random\"? available: random, sequential\n",
+        // The list grows with the adaptive-rate plugin.
+        "  error: plugins.timing_strategy: unknown timing_strategy name \"request_rat\"; did you \
+         mean \"request_rate\"? available: ",
+        "  error: ui: unknown ui name \"simpel\"; did you mean \"simple\"? available: none, \
+         simple\n",
+        "  error: exporters[1]: unknown exporter name \"jsno\"; did you mean \"json\"? \
+         available: csv, json\n",
+    ] {
+        assert!(out.contains(line), "{line:?} not in\n{out}");
+    }
+}
