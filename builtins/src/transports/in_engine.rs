@@ -616,4 +616,17 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("unknown field `tfft_ms`"), "{e}");
     }
+
+    #[test]
+    fn zero_embedding_dimensions_is_refused_naming_the_field() {
+        let e = InEngine::create(TransportArgs {
+            url: None,
+            config: json!({"embedding_dimensions": 0}),
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid config: `embedding_dimensions` must be at least 1"
+        );
+    }
 }
