@@ -491,9 +491,6 @@ pub fn render_validation(view: &ValidationView) -> String {
     for w in &view.warnings {
         let _ = writeln!(out, "  warning: {w}");
     }
-    for w in &view.warnings {
-        let _ = writeln!(out, "  warning: {w}");
-    }
     let crates = match &view.plugin_crates {
         Some(list) if list.is_empty() => "none (AIPERF_PLUGIN_CRATES is empty)".into(),
         Some(list) => list.join(", "),

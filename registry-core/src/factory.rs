@@ -166,7 +166,8 @@ impl Selection {
 pub enum Problem {
     /// Two registrations share category, name and identifier.
     #[error(
-        "{category} {name:?}: identifier {identifier:?} is registered twice, by `{first}` and `{second}`"
+        "{category} {name:?}: identifier {identifier:?} is registered twice, by `{first}` and \
+         `{second}`; give one of them another identifier"
     )]
     Duplicate {
         /// The category.

@@ -678,7 +678,8 @@ fn lookup_and_validation_messages_in_words() {
         problems,
         [
             "greeter \"dup\": identifier \"same\" is registered twice, by \
-             `fixture-alpha (fixture_alpha::English)` and `fixture-beta (fixture_beta::Pirate)`",
+             `fixture-alpha (fixture_alpha::English)` and `fixture-beta (fixture_beta::Pirate)`; \
+             give one of them another identifier",
             "greeter \"tie\": alpha_tie, beta_tie tie on priority and origin; the tie-break \
              picks \"alpha_tie\". Give one a higher priority, or select one with an override",
         ]
