@@ -527,3 +527,22 @@ fn an_output_directory_that_cannot_be_created_is_named() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A URL for a transport that takes none (in_engine) used to be ignored
+/// silently; it is refused with what to do instead, from `--url` or the file.
+#[test]
+fn a_url_for_a_transport_that_takes_none_is_refused() {
+    let dir = scratch("url-in-engine");
+    let expected = "transport: transport \"in_engine\" (simulated_server) takes no URL, but one \
+                    was given (--url or transport.url); to send requests to a server, use \
+                    `transport: { type: http }`";
+    let run = profile(&dir, QUICK, &["--url", "http://127.0.0.1:9"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+    let in_file = QUICK.replace(
+        "transport: { type: in_engine,",
+        "transport: { type: in_engine, url: \"http://127.0.0.1:9\",",
+    );
+    assert_refused(&dir, &in_file, expected);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -107,13 +107,32 @@ impl Benchmark {
             url: options.url.clone().or_else(|| config.transport.url.clone()),
             config: config.transport.config.clone(),
         };
-        let transport = config
-            .transport
-            .kind
-            .registration()
-            .and_then(|r| Ok((r.info().identifier(), r.create(args)?)))
-            .map_err(|e| report("transport", &e))
-            .ok();
+        let transport = match config.transport.kind.registration() {
+            Err(e) => {
+                report("transport", &e);
+                None
+            }
+            // A URL given to a transport that takes none (its metadata
+            // lists no URL scheme) would be silently ignored: say so.
+            Ok(r) if args.url.is_some() && r.metadata().url_schemes.is_empty() => {
+                report(
+                    "transport",
+                    &format_args!(
+                        "transport {:?} ({}) takes no URL, but one was given (--url or \
+                         transport.url); to send requests to a server, use `transport: {{ type: \
+                         http }}`",
+                        r.info().name(),
+                        r.info().identifier()
+                    ),
+                );
+                None
+            }
+            Ok(r) => r
+                .create(args)
+                .map(|t| (r.info().identifier(), t))
+                .map_err(|e| report("transport", &e))
+                .ok(),
+        };
 
         let dataset = &config.dataset;
         if dataset.prompts.is_empty() {
