@@ -53,6 +53,15 @@ pub fn run(options: &ProfileOptions) -> Result<Output, String> {
         )
     })?;
 
+    // Before the run, not after: a run whose results cannot be written
+    // would be time lost.
+    std::fs::create_dir_all(benchmark.output_dir()).map_err(|e| {
+        format!(
+            "cannot create the output directory {} (set by --output or output_dir): {e}",
+            benchmark.output_dir().display()
+        )
+    })?;
+
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     // A second handler cannot be installed in one process (tests call `run`
