@@ -319,6 +319,21 @@ fn located(file: &str, text: &str, e: &serde_saphyr::Error) -> ConfigError {
     // The location is ours to print; drop the parser's own suffix.
     let suffix = format!(" at line {line}, column {column}");
     let message = message.strip_suffix(&suffix).unwrap_or(&message);
+    let blank = text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    });
+    if blank {
+        return ConfigError::Parse {
+            file: file.to_owned(),
+            line,
+            column,
+            message: "the file has no settings; a benchmark needs at least \
+                      `endpoint: { type: chat, model: NAME }` (examples/benchmark.yaml shows \
+                      every section)"
+                .to_owned(),
+        };
+    }
     ConfigError::Parse {
         file: file.to_owned(),
         line,
@@ -756,7 +771,12 @@ transport: { type: in_engine }
                 format!("{endpoint}{endpoint}"),
                 "bench.yaml:2:1: duplicate mapping key: endpoint",
             ),
-            (String::new(), "bench.yaml:1:1: unexpected end of input"),
+            (
+                "# only a comment\n".to_owned(),
+                "bench.yaml:2:1: the file has no settings; a benchmark needs at least \
+                 `endpoint: { type: chat, model: NAME }` (examples/benchmark.yaml shows every \
+                 section)",
+            ),
             (
                 "endpoint: { type: chat }\n".to_owned(),
                 "bench.yaml:1:13: missing field `model`",
