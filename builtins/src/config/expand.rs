@@ -46,11 +46,40 @@ impl Secrets {
             .entry(path.to_owned())
             .or_default()
             .push(variable.to_owned());
-        if value.len() >= MIN_REDACTED_LEN && !self.values.iter().any(|v| v == value) {
-            self.values.push(value.to_owned());
-            self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        for form in shown_forms(value) {
+            if form.len() >= MIN_REDACTED_LEN && !self.values.contains(&form) {
+                self.values.push(form);
+            }
         }
+        self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
+}
+
+/// How much of a rejected name an error message keeps (see
+/// `registry_core::name::NameError`): a longer secret shows as its start.
+const NAME_ERROR_KEEPS: usize = 150;
+
+/// Every form in which a message may show `value`: as it is, quoted by
+/// `{:?}` (serde and name errors escape `"` and `\`), normalised as a name
+/// (an unknown-name error prints the normalised spelling), and cut to the
+/// length a name error keeps; each also escaped.
+fn shown_forms(value: &str) -> Vec<String> {
+    let mut bases = vec![value.to_owned()];
+    if let Ok(name) = registry_core::name::normalize(value) {
+        bases.push(name.into_owned());
+    }
+    if value.chars().count() > NAME_ERROR_KEEPS {
+        bases.push(value.chars().take(NAME_ERROR_KEEPS).collect());
+    }
+    let mut forms = Vec::with_capacity(bases.len() * 2);
+    for base in bases {
+        let escaped = base.escape_debug().to_string();
+        if escaped != base {
+            forms.push(escaped);
+        }
+        forms.push(base);
+    }
+    forms
 }
 
 /// Why a string could not be expanded.

@@ -380,9 +380,12 @@ fn in_words(message: &str, around: Option<(&str, &str)>) -> String {
         .trim_end()
         .strip_suffix(':')
         .map(|b| {
+            // Just after the last character that cannot be in a key
+            // (which may be several bytes long).
             let start = b
-                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
-                .map_or(0, |i| i + 1);
+                .char_indices()
+                .rfind(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                .map_or(0, |(i, c)| i + c.len_utf8());
             &b[start..]
         })
         .filter(|k| !k.is_empty());
@@ -814,5 +817,66 @@ transport: { type: in_engine }
             "bench.yaml: endpoint.model: `${1X}` is not a variable reference: names are letters, \
              digits and `_`, not starting with a digit; write `$${` for a literal `${`"
         );
+    }
+    /// Found by fuzzing (fuzz/regressions/config_parse): a key ending in a
+    /// multi-byte character made the wrong-type wording slice inside it.
+    #[test]
+    fn a_multi_byte_character_before_a_bad_value_is_a_located_error_not_a_panic() {
+        for text in [
+            "&a€: x\n".to_owned(),
+            "endpoint: &a€: 1\n".to_owned(),
+            String::from_utf8_lossy(include_bytes!(
+                "../../../fuzz/regressions/config_parse/found-panic-char-boundary-in-in_words.yaml"
+            ))
+            .into_owned(),
+        ] {
+            let err = parse(&text).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::Parse { line: 1.., .. }),
+                "{text:?}: {err}"
+            );
+        }
+    }
+
+    /// Found by fuzzing: a secret came through in the forms messages show
+    /// it in, not only as it is: escaped by `{:?}`, normalised as a name,
+    /// and cut to the start a name error keeps.
+    #[test]
+    fn a_secret_is_hidden_in_every_form_a_message_shows_it() {
+        let long = format!("sk-LONGSECRET-{}", "k".repeat(200));
+        let env = |name: &str| -> Option<String> {
+            Some(match name {
+                "QUOTED" => "sk-QUOTEDSECRET-\"q\"\\x".to_owned(),
+                "LONG" => long.clone(),
+                "PLAIN" => "sk-PLAINSECRET-0123".to_owned(),
+                _ => return None,
+            })
+        };
+        let leaks = |shown: &str| {
+            let shown = shown.to_ascii_lowercase();
+            ["quotedsecret", "longsecret", "plainsecret"]
+                .iter()
+                .any(|marker| shown.contains(marker))
+        };
+        // Escaped by serde's type error, and by a name error.
+        for text in [
+            "endpoint: { type: chat, model: demo, streaming: \"${QUOTED}\" }\n",
+            "endpoint: { type: \"${QUOTED}\", model: demo }\n",
+            "endpoint: { type: \"${LONG}\", model: demo }\n",
+        ] {
+            let err = parse_config_str(text, "bench.yaml", &env).unwrap_err();
+            let message = err.to_string();
+            assert!(!leaks(&message), "{text}: {message}");
+            assert!(message.contains("***"), "{message}");
+        }
+        // A well-formed name from the environment that is not registered.
+        let text = "endpoint: { type: \"${PLAIN}\", model: demo }\n";
+        let (config, secrets) = parse_config_str(text, "bench.yaml", &env).unwrap();
+        let problems = super::super::check_config(&config, &secrets);
+        assert!(!problems.is_empty());
+        for problem in problems {
+            assert!(!leaks(&problem), "{problem}");
+            assert!(problem.contains("***"), "{problem}");
+        }
     }
 }
