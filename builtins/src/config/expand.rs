@@ -1,6 +1,6 @@
 //! `${VAR}` expansion, and the record of what came from the environment.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Values that came from environment variables, by the config path that
 /// used them. Anything shown to a user goes through [`Secrets::redact`].
@@ -12,7 +12,13 @@ pub struct Secrets {
     /// The values to hide, longest first (so a value containing another is
     /// hidden whole).
     values: Vec<String>,
+    /// Every [`FRAGMENT`]-byte window of those values: a message that shows
+    /// only part of a value (cut, or glued to other text) hides that part.
+    fragments: HashSet<[u8; FRAGMENT]>,
 }
+
+/// The shortest part of a value hidden on its own.
+const FRAGMENT: usize = 8;
 
 /// Values shorter than this are not redacted inside free text: hiding every
 /// `1` or `on` would garble messages, and such values are not secrets.
@@ -26,6 +32,39 @@ impl Secrets {
         for value in &self.values {
             if out.contains(value.as_str()) {
                 out = out.replace(value.as_str(), "***");
+            }
+        }
+        self.hide_fragments(&out)
+    }
+
+    /// Replaces each run of text made of [`FRAGMENT`]-byte windows of a
+    /// value by `***`: a value a message shows only in part (a name error
+    /// keeps the first 150 characters of its input) is hidden too. One hash
+    /// lookup per byte, so cheap on every message.
+    fn hide_fragments(&self, text: &str) -> String {
+        let bytes = text.as_bytes();
+        if self.fragments.is_empty() || bytes.len() < FRAGMENT {
+            return text.to_owned();
+        }
+        let mut hidden = vec![false; bytes.len()];
+        for (start, window) in bytes.windows(FRAGMENT).enumerate() {
+            let window: [u8; FRAGMENT] = window.try_into().expect("windows of FRAGMENT bytes");
+            if self.fragments.contains(&window) {
+                hidden[start..start + FRAGMENT].fill(true);
+            }
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut in_run = false;
+        for (at, ch) in text.char_indices() {
+            // A character is hidden when any of its bytes is.
+            if hidden[at..at + ch.len_utf8()].contains(&true) {
+                if !in_run {
+                    out.push_str("***");
+                    in_run = true;
+                }
+            } else {
+                out.push(ch);
+                in_run = false;
             }
         }
         out
@@ -48,6 +87,10 @@ impl Secrets {
             .push(variable.to_owned());
         for form in shown_forms(value) {
             if form.len() >= MIN_REDACTED_LEN && !self.values.contains(&form) {
+                for window in form.as_bytes().windows(FRAGMENT) {
+                    self.fragments
+                        .insert(window.try_into().expect("windows of FRAGMENT bytes"));
+                }
                 self.values.push(form);
             }
         }
@@ -206,5 +249,22 @@ mod tests {
         assert!(is_single_reference("${RATE}"));
         assert!(!is_single_reference("${RATE}/s"));
         assert!(!is_single_reference("x${RATE}"));
+    }
+
+    #[test]
+    fn part_of_a_value_is_hidden_too() {
+        let mut secrets = Secrets::default();
+        secrets.record("endpoint.model", "KEY", "sk-abcdefghijklmnopqrstuvwxyz");
+        // Cut (as a name error cuts a long input), and glued to other text.
+        assert_eq!(
+            secrets.redact("invalid name \"xsk-abcdefghijk…\": too long"),
+            "invalid name \"x***…\": too long"
+        );
+        assert_eq!(
+            secrets.redact("a sk-abcdefghijklmnopqrstuvwxyz b"),
+            "a *** b"
+        );
+        // Seven characters in common are not enough to hide anything.
+        assert_eq!(secrets.redact("sk-abcd is fine"), "sk-abcd is fine");
     }
 }

@@ -863,6 +863,8 @@ transport: { type: in_engine }
             "endpoint: { type: chat, model: demo, streaming: \"${QUOTED}\" }\n",
             "endpoint: { type: \"${QUOTED}\", model: demo }\n",
             "endpoint: { type: \"${LONG}\", model: demo }\n",
+            // Glued to other text and cut mid-value by the name error.
+            "warmup:\n  name: c\u{fffd}n a fresh m${LONG}ac\n",
         ] {
             let err = parse_config_str(text, "bench.yaml", &env).unwrap_err();
             let message = err.to_string();
