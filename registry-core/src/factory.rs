@@ -271,15 +271,16 @@ impl<C: Category> Factory<C> {
     #[inline]
     fn slot(name: &str) -> Result<(&'static Index<C>, &'static Slot), RegistryError> {
         let index = Self::index();
-        // Every key is canonical, so an exact hit needs no normalisation:
-        // the common case costs one hash lookup and nothing else.
-        if let Some(slot) = index.slots.get(name) {
-            return Ok((index, slot));
+        // One probe for any accepted spelling (see `slots`); the miss path
+        // says whether the input was malformed or just not registered.
+        match index.slots.find_spelled(name) {
+            Some(slot) => Ok((index, slot)),
+            None => Self::slot_slow(index, name),
         }
-        Self::slot_slow(index, name)
     }
 
-    /// The miss path: normalise the spelling and look again.
+    /// The miss path: why `name` has no slot.
+    #[cold]
     #[inline(never)]
     fn slot_slow(
         index: &'static Index<C>,
@@ -291,13 +292,6 @@ impl<C: Category> Factory<C> {
                 what: format!("{} name", C::INFO.name()),
                 source,
             })?;
-        // The normaliser hands back the input itself when it was already
-        // canonical: then the first lookup has answered already.
-        if !std::ptr::eq(key, name) {
-            if let Some(slot) = index.slots.get(key) {
-                return Ok((index, slot));
-            }
-        }
         Err(RegistryError::UnknownName {
             category: C::INFO.name(),
             suggestion: error::closest(key, index.names().iter().copied()),

@@ -102,6 +102,7 @@ mod factory;
 mod index;
 pub mod name;
 mod registration;
+mod slots;
 
 pub use backend::BACKEND;
 pub use catalogue::{PackageSummary, categories, category, packages, require_linked, validate};
