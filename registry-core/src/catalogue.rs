@@ -115,9 +115,9 @@ pub fn require_linked<'a>(crates: impl IntoIterator<Item = &'a str>) -> Result<(
 
 /// Checks every category (see [`Factory::validate`](crate::Factory::validate)):
 /// duplicates, unresolved conflicts, names with nothing active; also two
-/// categories declared with the same name, and (a warning,
+/// categories declared with the same name, and (warnings,
 /// [`Problem::is_warning`]) plugin crates none of whose registrations is
-/// selected.
+/// selected or all of whose registrations are in unresolved ties.
 pub fn validate() -> Vec<Problem> {
     let all = categories();
     let mut problems = Vec::new();
@@ -133,14 +133,28 @@ pub fn validate() -> Vec<Problem> {
     for category in &all {
         problems.extend(category.validate());
     }
-    problems.extend(shadowed_plugins(&all));
+    problems.extend(plugin_crate_problems(&all));
     problems
 }
 
-/// Active plugin crates none of whose registrations is selected now.
-fn shadowed_plugins(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
-    // Per crate: its registrations, and for each what was selected instead.
-    let mut crates: Vec<(&'static str, usize, bool, Vec<String>)> = Vec::new();
+/// What one plugin crate's registrations come to, for [`plugin_crate_problems`].
+#[derive(Default)]
+struct CrateOutcome {
+    registrations: usize,
+    any_selected: bool,
+    all_tied: bool,
+    /// `category/name: identifier loses to winner`, per unselected registration.
+    lost: Vec<String>,
+    /// `category/name: identifier ties with others, the tie-break picks winner`.
+    ties: Vec<String>,
+}
+
+/// Active plugin crates that have no say: every registration in an
+/// unresolved tie ([`Problem::Contested`]), or none selected
+/// ([`Problem::Shadowed`]). A crate that is both is reported as contested:
+/// the tie is the cause to fix.
+fn plugin_crate_problems(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
+    let mut crates: Vec<(&'static str, CrateOutcome)> = Vec::new();
     for category in all {
         for name in category.list_names() {
             let Ok(candidates) = category.list_implementations(name) else {
@@ -156,24 +170,41 @@ fn shadowed_plugins(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
                     continue;
                 }
                 let krate = info.package().name();
-                let entry = match crates.iter_mut().find(|e| e.0 == krate) {
-                    Some(entry) => entry,
+                let index = match crates.iter().position(|e| e.0 == krate) {
+                    Some(index) => index,
                     None => {
-                        crates.push((krate, 0, false, Vec::new()));
-                        crates.last_mut().expect("just pushed")
+                        let fresh = CrateOutcome {
+                            all_tied: true,
+                            ..CrateOutcome::default()
+                        };
+                        crates.push((krate, fresh));
+                        crates.len() - 1
                     }
                 };
-                entry.1 += 1;
+                let outcome = &mut crates[index].1;
+                let place = format!("{}/{}", info.category(), info.name());
+                outcome.registrations += 1;
                 if candidate.is_selected() {
-                    entry.2 = true;
+                    outcome.any_selected = true;
                 } else {
-                    entry.3.push(format!(
-                        "{}/{}: {} loses to {}",
-                        info.category(),
-                        info.name(),
+                    outcome
+                        .lost
+                        .push(format!("{place}: {} loses to {winner}", info.identifier()));
+                }
+                if candidate.is_conflict() {
+                    let others: Vec<&str> = candidates
+                        .iter()
+                        .filter(|c| c.is_conflict())
+                        .map(|c| c.registration().info().identifier())
+                        .filter(|id| *id != info.identifier())
+                        .collect();
+                    outcome.ties.push(format!(
+                        "{place}: {} ties with {}, the tie-break picks {winner}",
                         info.identifier(),
-                        winner
+                        others.join(" and ")
                     ));
+                } else {
+                    outcome.all_tied = false;
                 }
             }
         }
@@ -181,11 +212,22 @@ fn shadowed_plugins(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
     crates.sort_by_key(|e| e.0);
     crates
         .into_iter()
-        .filter(|e| !e.2)
-        .map(|(krate, registrations, _, lost)| Problem::Shadowed {
-            krate,
-            registrations,
-            lost: lost.join(", "),
+        .filter_map(|(krate, outcome)| {
+            if outcome.all_tied {
+                Some(Problem::Contested {
+                    krate,
+                    registrations: outcome.registrations,
+                    ties: outcome.ties.join(", "),
+                })
+            } else if !outcome.any_selected {
+                Some(Problem::Shadowed {
+                    krate,
+                    registrations: outcome.registrations,
+                    lost: outcome.lost.join(", "),
+                })
+            } else {
+                None
+            }
         })
         .collect()
 }

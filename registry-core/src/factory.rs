@@ -227,6 +227,25 @@ pub enum Problem {
         /// `endpoint/chat: openai_chat wins`.
         lost: String,
     },
+    /// A linked, active plugin crate every registration of which ties with
+    /// another implementation on priority and origin: whether the crate
+    /// takes effect is decided by the tie-break, not by anyone's choice. A
+    /// warning ([`Problem::is_warning`]); each tie is also a
+    /// [`Problem::Conflict`] error of its own.
+    #[error(
+        "plugin crate `{krate}`: each of its {registrations} registration(s) is in an \
+         unresolved tie ({ties}); whether it takes effect is left to the tie-break. Give its \
+         registrations a priority, or select one with an override"
+    )]
+    Contested {
+        /// The crate.
+        krate: &'static str,
+        /// How many registrations it has.
+        registrations: usize,
+        /// Each registration's tie and what the tie-break picks, e.g.
+        /// `greeter/contested: shrug ties with other, the tie-break picks shrug`.
+        ties: String,
+    },
     /// Every implementation of the name is disabled by the plugin allow-list.
     /// A warning ([`Problem::is_warning`]): the user chose it.
     #[error(
@@ -253,7 +272,7 @@ impl Problem {
     pub fn is_warning(&self) -> bool {
         matches!(
             self,
-            Problem::Shadowed { .. } | Problem::NothingActive { .. }
+            Problem::Shadowed { .. } | Problem::Contested { .. } | Problem::NothingActive { .. }
         )
     }
 }

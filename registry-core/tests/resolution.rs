@@ -10,6 +10,7 @@ use std::sync::{Arc, Barrier};
 
 use fixture_alpha::{English, Greet, GreeterFactory, GreeterMeta, Greeters};
 use fixture_beta::Pirate;
+use fixture_delta as _; // link anchor: a plugin crate whose registration is in a tie
 use fixture_gamma as _; // link anchor: a plugin crate whose registration always loses
 use registry_core::{
     BoxError, Implementation, Origin, Problem, Reason, RegistryError, register_lazy,
@@ -408,6 +409,32 @@ fn a_plugin_crate_that_never_takes_effect_is_a_validation_warning() {
     );
 }
 
+#[test]
+fn a_plugin_crate_left_to_the_tie_break_is_a_validation_warning() {
+    let contested: Vec<Problem> = registry_core::validate()
+        .into_iter()
+        .filter(|p| matches!(p, Problem::Contested { .. }))
+        .collect();
+    // fixture-delta's one registration ties with this crate's "plain"; this
+    // crate (registry-core's tests) has registrations outside ties too.
+    assert_eq!(contested.len(), 1, "{contested:?}");
+    assert!(contested[0].is_warning());
+    assert_eq!(
+        contested[0].to_string(),
+        "plugin crate `fixture-delta`: each of its 1 registration(s) is in an unresolved tie \
+         (greeter/contested: shrug ties with plain, the tie-break picks shrug); whether it takes \
+         effect is left to the tie-break. Give its registrations a priority, or select one with \
+         an override"
+    );
+    // The tie itself is an error of its own.
+    assert!(registry_core::validate().iter().any(|p| matches!(
+        p,
+        Problem::Conflict { name: "contested", tied, .. } if tied.len() == 2
+    )));
+}
+
+register_lazy!(Greeters, "contested", English, id = "plain");
+
 // --- laziness -------------------------------------------------------------
 
 static SLOW_LOADS: AtomicUsize = AtomicUsize::new(0);
@@ -626,7 +653,7 @@ fn lookup_and_validation_messages_in_words() {
     let err = GreeterFactory::get_class("helo").unwrap_err();
     assert!(
         err.to_string().starts_with(
-            "unknown greeter name \"helo\"; did you mean \"hello\"? available: bad_load, dup, "
+            "unknown greeter name \"helo\"; did you mean \"hello\"? available: bad_load, contested, dup, "
         ),
         "{err}"
     );
