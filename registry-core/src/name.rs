@@ -169,9 +169,18 @@ fn trim(input: &str) -> &str {
     input.trim_ascii()
 }
 
-/// Allocation-free normalisation for the lookup path: returns `input` itself
-/// (trimmed) when it is canonical, otherwise the normalised bytes in `buf`.
-pub(crate) fn normalize_into<'a>(
+/// [`normalize`] without allocating: returns `input` itself (trimmed) when
+/// it is canonical, otherwise the normalised bytes written to `buf`. For hot
+/// paths that only compare the result (lookups, enum parsing).
+///
+/// ```
+/// use registry_core::name::{MAX_LEN, normalize_into};
+///
+/// let mut buf = [0u8; MAX_LEN];
+/// assert_eq!(normalize_into(" Chat-Embeddings ", &mut buf).unwrap(), "chat_embeddings");
+/// assert!(normalize_into("chat embeddings", &mut buf).is_err());
+/// ```
+pub fn normalize_into<'a>(
     input: &'a str,
     buf: &'a mut [u8; MAX_LEN],
 ) -> Result<&'a str, NameError> {

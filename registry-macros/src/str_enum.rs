@@ -204,11 +204,20 @@ impl StrEnum {
                 /// well-formed name gives `Other`; only a malformed name is
                 /// an error.
                 pub fn parse(input: &str) -> ::core::result::Result<Self, #rc::name::NameError> {
-                    // Known names never allocate: match the normalised key first.
-                    let key = #rc::name::normalize(input)?;
-                    ::core::result::Result::Ok(match &*key {
+                    // Canonical input, the common case, needs no normalising
+                    // (every known name is canonical); known names in any
+                    // spelling never allocate: only `Other` does.
+                    match input {
+                        #(#names => return ::core::result::Result::Ok(#ident::#idents),)*
+                        _ => {}
+                    }
+                    let mut buf = [0u8; #rc::name::MAX_LEN];
+                    let key = #rc::name::normalize_into(input, &mut buf)?;
+                    ::core::result::Result::Ok(match key {
                         #(#names => #ident::#idents,)*
-                        _ => #ident::#other(#rc::name::Name::__from_normalized(key)),
+                        _ => #ident::#other(#rc::name::Name::__from_normalized(
+                            ::std::borrow::Cow::Borrowed(key),
+                        )),
                     })
                 }
 
