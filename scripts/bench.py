@@ -50,6 +50,19 @@ def criterion():
     RESULTS["criterion"] = {g: {n: estimate(g, n) for n in ns} for g, ns in names.items()}
 
 
+def paired():
+    print("== paired ratios (registry-core/benches/paired.rs)", flush=True)
+    out = run(["cargo", "bench", "-q", "-p", "registry-core", "--bench", "paired"])
+    res = {}
+    for line in out.splitlines():
+        m = re.match(r"paired (\S+) vs (\S+) subject_ns=([\d.]+) baseline_ns=([\d.]+) "
+                     r"ratio=([\d.]+) extra_ns=(-?[\d.]+)", line)
+        if m:
+            res[m[1]] = {"baseline": m[2], "subject_ns": float(m[3]), "baseline_ns": float(m[4]),
+                         "ratio": float(m[5]), "extra_ns": float(m[6])}
+    RESULTS["paired"] = res
+
+
 def contention():
     print("== contention", flush=True)
     out = run(["cargo", "bench", "-q", "-p", "registry-core", "--bench", "contention"])
@@ -172,6 +185,7 @@ def cli():
 
 def main():
     criterion()
+    paired()
     contention()
     scale()
     python_side()

@@ -8,10 +8,6 @@ c = r["criterion"]
 m = r["machine"]
 
 
-def ratio(a, b):
-    return a / b
-
-
 def verdict(value, goal, lower_is_better=True):
     ok = value <= goal if lower_is_better else value >= goal
     return "met" if ok else f"**missed** ({value:.2f} vs {goal})"
@@ -25,32 +21,70 @@ w(f"Measured on {m['date']}: {m['cpu']}, {m['cores']} cores, {m['rustc']}. "
   "Re-run everything with `scripts/bench.sh` (needs `hyperfine` and GNU `time`; "
   "about 10 minutes); the raw numbers land in `target/bench-results.json`.\n")
 
-w("## 1–3, 8. The registry next to the direct way (criterion)\n")
-w("`cargo bench -p registry-core --bench registry` (mean of criterion's estimate).\n")
+w("## 1–3, 8. The registry next to the direct way\n")
+w("`cargo bench -p registry-core --bench paired`: batches of the baseline and of the registry "
+  "call alternate (201 pairs of about 0.5 ms each) and each figure is the median over the pairs, "
+  "so a change in the machine's speed during the run hits both sides of a ratio alike.\n")
 w("| # | measurement | registry | baseline | ratio | goal |")
 w("|---|---|---|---|---|---|")
-res = c["resolve"]
-k = ratio(res["get_class"], res["fxhashmap_baseline"])
-w(f"| 1 | warm `get_class(\"chat_embeddings\")` vs `FxHashMap<(&str,&str),_>::get` | {res['get_class']:.2f} ns | {res['fxhashmap_baseline']:.2f} ns | {k:.2}× | ≤ 1.3×: {verdict(k, 1.3)} |")
-n = c["normalise"]
-k = ratio(n["other_spelling"], n["canonical"])
-w(f"| 2 | lookup spelled `\"Chat-Embeddings\"` vs canonical | {n['other_spelling']:.2f} ns | {n['canonical']:.2f} ns | {k:.2}× | ≤ 1.5×: {verdict(k, 1.5)} |")
-co = c["construct"]
-k = ratio(co["resolved_handle"], co["direct_box_new"])
-w(f"| 3a | create through a resolved handle vs `Box::new(T::create(args))` | {co['resolved_handle']:.2f} ns | {co['direct_box_new']:.2f} ns | {k:.2}× | ≤ 1.3×: {verdict(k, 1.3)} |")
-k = ratio(co["fn_pointer_baseline"], co["direct_box_new"])
-w(f"| 3b | (context) the same constructor through a bare `fn` pointer vs direct | {co['fn_pointer_baseline']:.2f} ns | {co['direct_box_new']:.2f} ns | {k:.2}× | — |")
-extra = co["create_instance"] - co["direct_box_new"]
-w(f"| 3c | `create_instance(name, args)` vs direct | {co['create_instance']:.2f} ns | {co['direct_box_new']:.2f} ns | +{extra:.1f} ns | ≤ +30 ns: {verdict(extra, 30)} |")
-e = c["enum_parse"]
-for label, key in [("canonical", "canonical"), ("other spelling", "other_spelling")]:
-    k = ratio(e[key], e["str_eq_baseline"])
-    w(f"| 8 | `dynamic_str_enum` parse, {label}, vs `str::eq` | {e[key]:.2f} ns | {e['str_eq_baseline']:.2f} ns | {k:.1f}× | AIPerf: 590 / 2,650 ns |")
+pr = r["paired"]
+
+
+def row(num, label, key, goal=None, extra=False):
+    p = pr[key]
+    if extra:
+        k = f"+{p['extra_ns']:.1f} ns"
+        v = f"≤ +{goal} ns: {verdict(p['extra_ns'], goal)}"
+    else:
+        k = f"{p['ratio']:.2f}×"
+        v = f"≤ {goal}×: {verdict(p['ratio'], goal)}" if goal else "—"
+    w(f"| {num} | {label} | {p['subject_ns']:.2f} ns | {p['baseline_ns']:.2f} ns | {k} | {v} |")
+
+
+row(1, "warm `get_class(\"chat_embeddings\")` vs `FxHashMap<(&str,&str),_>::get`",
+    "resolve/get_class", 1.3)
+row(2, "lookup spelled `\"Chat-Embeddings\"` vs canonical `\"chat_embeddings\"`",
+    "normalise/other_spelling", 1.5)
+row("3a", "create through a resolved handle vs `Box::new(T::create(args))`",
+    "construct/resolved_handle", 1.3)
+row("3b", "(context) the same constructor through a bare `fn` pointer vs direct",
+    "construct/fn_pointer_baseline")
+row("3c", "`create_instance(name, args)` vs direct", "construct/create_instance", 30, extra=True)
+for label, key in [("canonical", "enum_parse/canonical"), ("other spelling", "enum_parse/other_spelling")]:
+    p = pr[key]
+    w(f"| 8 | `dynamic_str_enum` parse, {label}, vs `str::eq` | {p['subject_ns']:.2f} ns | "
+      f"{p['baseline_ns']:.2f} ns | {p['ratio']:.1f}× | AIPerf: 590 / 2,650 ns |")
+w("")
+w("The same comparisons in criterion (`cargo bench -p registry-core --bench registry`, mean "
+  "estimates; each function measured for seconds after the previous one, so on a shared host "
+  "these ratios carry the machine's drift):\n")
+w("| measurement | registry | baseline | ratio |")
+w("|---|---|---|---|")
+crit = [
+    ("warm `get_class`", c["resolve"]["get_class"], c["resolve"]["fxhashmap_baseline"]),
+    ("other spelling vs canonical", c["normalise"]["other_spelling"], c["normalise"]["canonical"]),
+    ("resolved handle vs direct", c["construct"]["resolved_handle"], c["construct"]["direct_box_new"]),
+    ("bare `fn` pointer vs direct", c["construct"]["fn_pointer_baseline"], c["construct"]["direct_box_new"]),
+    ("`create_instance` vs direct", c["construct"]["create_instance"], c["construct"]["direct_box_new"]),
+    ("enum parse, canonical, vs `str::eq`", c["enum_parse"]["canonical"], c["enum_parse"]["str_eq_baseline"]),
+    ("enum parse, other spelling, vs `str::eq`", c["enum_parse"]["other_spelling"], c["enum_parse"]["str_eq_baseline"]),
+]
+for label, a, b in crit:
+    w(f"| {label} | {a:.2f} ns | {b:.2f} ns | {a/b:.2f}× |")
 w("")
 
 w("## 4. Scale: 1,000 and 10,000 registrations (`bench-scale/`)\n")
 w("`bench-scale` generates N `register_lazy!` lines (`SCALE_KIND=registry`), the same "
-  "entries as a plain `static` array (`static`), or nothing (`none`). Release builds.\n")
+  "entries as a plain `static` array (`static`), or nothing (`none`). Release builds. It is "
+  "outside the workspace, so `cargo test` and CI never build it (the 10,000-registration build "
+  "alone takes the time in §7); by hand, one variant:\n")
+w("```sh")
+w("cd bench-scale")
+w("SCALE_KIND=registry SCALE_N=10000 CARGO_TARGET_DIR=../target/scale cargo build --release")
+w("hyperfine -N --warmup 20 '../target/scale/release/bench-scale start'   # (a)")
+w("../target/scale/release/bench-scale index     # (b) ns per registration")
+w("../target/scale/release/bench-scale resolve   # (c) ns per warm lookup")
+w("```\n")
 w("### (a) Process start (hyperfine, median, `scale-* start`)\n")
 w("| N | none | static array | registry | registry vs static |")
 w("|---|---|---|---|---|")
