@@ -1,6 +1,7 @@
 """Runs every measurement of BENCHMARKS.md on this machine and rewrites it.
 
     scripts/bench.sh            # everything (about 10 minutes on 2 cores)
+    python3 scripts/bench.py scale cli   # only those parts, merged into the last results
 
 Each figure is a ratio against a baseline measured in the same run. Needs
 hyperfine and GNU time (Debian: `apt-get install hyperfine time`); the
@@ -77,14 +78,31 @@ def contention():
     RESULTS["contention"] = {"rows": rows, "writer_changes_per_s": writers}
 
 
-def build_scale(kind, n):
+def host_triple():
+    return re.search(r"host: (\S+)", run(["rustc", "-vV"]))[1]
+
+
+def build_scale(kind, n, pie=True):
+    """Builds bench-scale; `pie=False` links a non-PIE executable
+    (`-C relocation-model=static`, for the target only: proc macros stay
+    PIC), which the loader does not relocate at start."""
     env = {"SCALE_KIND": kind, "SCALE_N": str(n), "CARGO_TARGET_DIR": str(SCALE_TARGET)}
+    cmd = ["cargo", "build", "-q", "--release"]
+    out_dir = SCALE_TARGET / "release"
+    suffix = ""
+    if not pie:
+        triple = host_triple()
+        env.update(RUSTFLAGS="-C relocation-model=static",
+                   CARGO_TARGET_DIR=str(SCALE_TARGET) + "-nopie")
+        cmd += ["--target", triple]
+        out_dir = pathlib.Path(env["CARGO_TARGET_DIR"]) / triple / "release"
+        suffix = "-nopie"
     start = time.perf_counter()
-    run(["cargo", "build", "-q", "--release"], env=env, cwd=ROOT / "bench-scale")
+    run(cmd, env=env, cwd=ROOT / "bench-scale")
     seconds = time.perf_counter() - start
     BIN.mkdir(parents=True, exist_ok=True)
-    dest = BIN / f"scale-{kind}-{n}"
-    shutil.copy(SCALE_TARGET / "release" / "bench-scale", dest)
+    dest = BIN / f"scale-{kind}-{n}{suffix}"
+    shutil.copy(out_dir / "bench-scale", dest)
     return seconds, dest.stat().st_size
 
 
@@ -111,11 +129,18 @@ def scale():
         for kind in ["none", "static", "registry"]:
             builds[f"{kind}-{n}"] = build_scale(kind, n)
     RESULTS["builds"] = builds
+    for kind in ["static", "registry"]:
+        build_scale(kind, 10000, pie=False)
     start = {}
     for n in [1000, 10000]:
-        meds = hyperfine([f"{BIN}/scale-{k}-{n} start" for k in ["none", "static", "registry"]])
-        start[n] = dict(zip(["none", "static", "registry"], meds))
+        kinds = ["none", "static", "registry"]
+        if n == 10000:
+            kinds += ["static-nopie", "registry-nopie"]
+        meds = hyperfine([f"{BIN}/scale-{k.replace('-nopie', '')}-{n}"
+                          f"{'-nopie' if k.endswith('-nopie') else ''} start" for k in kinds])
+        start[n] = dict(zip(kinds, meds))
     RESULTS["start"] = start
+    RESULTS["start_detail"] = start_detail()
     index = {}
     for n in [1000, 10000]:
         index[n] = {k: median_of([f"{BIN}/scale-{k}-{n}", "index"], r"([\d.]+) ns/registration")
@@ -123,6 +148,36 @@ def scale():
     RESULTS["index"] = index
     RESULTS["resolve"] = {n: median_of([f"{BIN}/scale-registry-{n}", "resolve"], r"([\d.]+) ns/lookup", 7)
                           for n in [20, 1000, 10000]}
+
+
+def start_detail():
+    """Why start-up differs: relocations the dynamic loader applies, and the
+    page faults (first touches) of starting, per binary at 10,000."""
+    detail = {}
+    for kind in ["none", "static", "registry"]:
+        exe = BIN / f"scale-{kind}-10000"
+        sections = {}
+        for line in run(["size", "-A", str(exe)]).splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                sections[parts[0]] = int(parts[1])
+        def faults(command):
+            counts = []
+            for _ in range(11):
+                err = subprocess.run(["/usr/bin/time", "-v", str(exe), command],
+                                     capture_output=True, text=True).stderr
+                counts.append(int(re.search(
+                    r"Minor \(reclaiming a frame\) page faults: (\d+)", err)[1]))
+            return statistics.median(counts)
+        detail[kind] = {
+            # Elf64_Rela entries are 24 bytes.
+            "relocations": sections.get(".rela.dyn", 0) // 24,
+            "data_bytes": sections.get(".data", 0) + sections.get(".data.rel.ro", 0),
+            "minor_faults": faults("start"),
+            # First touches of memory by the first access (index or map).
+            "index_faults": faults("index") - faults("start") if kind != "none" else 0,
+        }
+    return detail
 
 
 def python_side():
@@ -183,13 +238,23 @@ def cli():
     RESULTS["aiperf_python"] = res
 
 
+PARTS = {"criterion": lambda: criterion(), "paired": lambda: paired(),
+         "contention": lambda: contention(), "scale": lambda: scale(),
+         "python": lambda: python_side(), "cli": lambda: cli()}
+
+
 def main():
-    criterion()
-    paired()
-    contention()
-    scale()
-    python_side()
-    cli()
+    # `scripts/bench.py scale cli` re-measures only those parts and keeps
+    # the rest of target/bench-results.json.
+    parts = sys.argv[1:] or list(PARTS)
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        sys.exit(f"unknown part(s) {unknown}; parts: {', '.join(PARTS)}")
+    results = TARGET / "bench-results.json"
+    if sys.argv[1:] and results.exists():
+        RESULTS.update(json.loads(results.read_text()))
+    for part in parts:
+        PARTS[part]()
     RESULTS["machine"] = {
         "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                      if l.startswith("model name")), platform.processor()),
@@ -197,7 +262,7 @@ def main():
         "rustc": run(["rustc", "--version"]).strip(),
         "date": time.strftime("%Y-%m-%d"),
     }
-    (TARGET / "bench-results.json").write_text(json.dumps(RESULTS, indent=2))
+    results.write_text(json.dumps(RESULTS, indent=2))
     print(f"results: {TARGET / 'bench-results.json'}")
 
 
