@@ -1,31 +1,37 @@
 //! Read throughput under override churn: readers resolve a name while one
 //! thread flips the override of that name (or of another name of the same
 //! category) as fast as it can, or paced. Reports lookups per second per
-//! reader thread, alone and with the writer, in the same run (criterion
-//! measures latency, not this, hence a plain harness).
-//! `cargo bench -p registry-core --bench contention`.
+//! reader thread, alone and with the writer (criterion measures latency,
+//! not this, hence a plain harness). The two alternate in short phases and
+//! the ratio is the median of the per-round ratios, so the machine's speed
+//! changing during the run (a shared host) does not masquerade as
+//! contention. `cargo bench -p registry-core --bench contention`.
 
 mod common;
 
 use std::hint::black_box;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Shapes;
 use registry_core::Factory;
 
-const RUN: Duration = Duration::from_millis(1500);
+/// One phase.
+const RUN: Duration = Duration::from_millis(150);
+/// Rounds of (alone, with writer) per scenario (odd: the median is a round).
+const ROUNDS: usize = 11;
 
 /// Lookups per second per reader of `read`, with `readers` readers and, if
 /// `writer` is `Some(pause)`, one thread flipping the override of
-/// `chat_embeddings`, pausing `pause` between changes (zero: flat out).
-fn throughput(readers: usize, read: &str, writer: Option<Duration>) -> f64 {
+/// `chat_embeddings`, pausing `pause` between changes (zero: flat out); and
+/// the writer's override changes per second.
+fn throughput(readers: usize, read: &str, writer: Option<Duration>) -> (f64, f64) {
     let pause = writer;
     let writer = pause.is_some();
     let stop = AtomicBool::new(false);
     let start = Barrier::new(readers + 1 + usize::from(writer));
-    let counts: Vec<u64> = std::thread::scope(|s| {
+    let (counts, flips): (Vec<u64>, u64) = std::thread::scope(|s| {
         let handles: Vec<_> = (0..readers)
             .map(|_| {
                 s.spawn(|| {
@@ -42,7 +48,7 @@ fn throughput(readers: usize, read: &str, writer: Option<Duration>) -> f64 {
                 })
             })
             .collect();
-        if writer {
+        let writer = writer.then(|| {
             s.spawn(|| {
                 start.wait();
                 let mut flips = 0u64;
@@ -55,21 +61,25 @@ fn throughput(readers: usize, read: &str, writer: Option<Duration>) -> f64 {
                         std::thread::sleep(pause);
                     }
                 }
-                println!(
-                    "  writer: {:.0} override changes/s",
-                    flips as f64 / RUN.as_secs_f64()
-                );
-            });
-        }
+                flips
+            })
+        });
         start.wait();
-        let t = Instant::now();
         std::thread::sleep(RUN);
         stop.store(true, Ordering::Relaxed);
         let counts = handles.into_iter().map(|h| h.join().unwrap()).collect();
-        let _ = t;
-        counts
+        (counts, writer.map_or(0, |w| w.join().unwrap()))
     });
-    counts.iter().sum::<u64>() as f64 / readers as f64 / RUN.as_secs_f64()
+    let secs = RUN.as_secs_f64();
+    (
+        counts.iter().sum::<u64>() as f64 / readers as f64 / secs,
+        flips as f64 / secs,
+    )
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 fn main() {
@@ -87,13 +97,29 @@ fn main() {
         (cores, "chat_embeddings", Duration::from_micros(100)),
     ];
     for (readers, read, pause) in scenarios {
-        let alone = throughput(readers, read, None);
-        let churn = throughput(readers, read, Some(pause));
+        let (mut alone, mut churn, mut ratios, mut flips) = (vec![], vec![], vec![], vec![]);
+        for round in 0..ROUNDS {
+            // Alternate which phase goes first.
+            let ((a, _), (c, f)) = if round % 2 == 0 {
+                let a = throughput(readers, read, None);
+                (a, throughput(readers, read, Some(pause)))
+            } else {
+                let c = throughput(readers, read, Some(pause));
+                (throughput(readers, read, None), c)
+            };
+            alone.push(a);
+            churn.push(c);
+            ratios.push(c / a);
+            flips.push(f);
+        }
+        println!("  writer: {:.0} override changes/s", median(&mut flips));
         println!(
-            "contention readers={readers} cores={cores} writer_pause_us={} same_name={} alone={alone:.0}/s with_writer={churn:.0}/s ratio={:.2}",
+            "contention readers={readers} cores={cores} writer_pause_us={} same_name={} alone={:.0}/s with_writer={:.0}/s ratio={:.2}",
             pause.as_micros(),
             read == "chat_embeddings",
-            churn / alone
+            median(&mut alone),
+            median(&mut churn),
+            median(&mut ratios),
         );
     }
 }

@@ -54,9 +54,17 @@ pub(crate) struct Index<C: Category> {
     sorted: OnceLock<Vec<&'static Registration<C>>>,
     by_type_path: OnceLock<FxHashMap<&'static str, u32>>,
     /// Runtime overrides by name. Writers (overrides, allow-list changes)
-    /// serialise on this lock, per category; readers never take it.
-    overrides: Mutex<FxHashMap<&'static str, (u32, OverrideSource)>>,
+    /// serialise on this lock, per category; readers never take it. On its
+    /// own cache lines: a writer's lock and map updates must not evict the
+    /// `regs`/`slots` headers every lookup reads.
+    overrides: CacheLines<Mutex<FxHashMap<&'static str, (u32, OverrideSource)>>>,
 }
+
+/// Keeps its value off the cache lines of its neighbours: 128 bytes, since
+/// x86-64 prefetches lines in pairs (the figure crossbeam's `CachePadded`
+/// uses; not worth a dependency for one wrapper).
+#[repr(align(128))]
+struct CacheLines<T>(T);
 
 /// A name's candidates: nearly always one, so that case needs no allocation.
 pub(crate) enum Ranked {
@@ -74,6 +82,10 @@ impl std::ops::Deref for Ranked {
     }
 }
 
+/// Aligned to a cache line (and no larger than one), so slots never share a
+/// line: a writer's store to one name's `state` does not evict the slots
+/// readers of other names are using.
+#[repr(align(64))]
 pub(crate) struct Slot {
     pub(crate) name: &'static str,
     /// Indices into `regs`, best first by the default rule (priority, then
@@ -82,8 +94,9 @@ pub(crate) struct Slot {
     /// The first pair of registrations sharing this name and an identifier.
     pub(crate) duplicate: Option<(u32, u32)>,
     /// Packed (selected index, reason); see [`pack`]. The only field a
-    /// writer touches, so readers of other names never see their cache
-    /// lines invalidated, and readers of this name at most once per change.
+    /// writer touches, so (with the alignment) readers of other names never
+    /// see their cache lines invalidated, and readers of this name at most
+    /// once per change.
     state: AtomicU64,
 }
 
@@ -95,6 +108,11 @@ fn listing_order(a: &RegistrationInfo, b: &RegistrationInfo) -> std::cmp::Orderi
         .then_with(|| a.module_path().cmp(b.module_path()))
         .then_with(|| a.type_path().cmp(b.type_path()))
 }
+
+const _: () = assert!(
+    std::mem::size_of::<Slot>() == 64,
+    "a slot is one cache line"
+);
 
 fn pack(selected: u32, reason: Reason) -> u64 {
     u64::from(selected) | (u64::from(reason as u8) << 32)
@@ -217,7 +235,7 @@ impl<C: Category> Index<C> {
             names: OnceLock::new(),
             sorted: OnceLock::new(),
             by_type_path: OnceLock::new(),
-            overrides: Mutex::new(FxHashMap::default()),
+            overrides: CacheLines(Mutex::new(FxHashMap::default())),
         };
         for name in shared {
             index.warn_problems(&index.slots[name]);
@@ -319,6 +337,7 @@ impl<C: Category> Index<C> {
     ) -> (u32, Reason) {
         let mut overrides = self
             .overrides
+            .0
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         match change {
