@@ -122,19 +122,7 @@ w("")
 if d and "index_faults" in d.get("registry", {}):
     w(f"Memory touched for the first time by the first access at 10,000 (minor page faults of an "
       f"`index` run minus a `start` run, median of 11): registry {d['registry']['index_faults']:.0f}, "
-      f"FxHashMap floor {d['static']['index_faults']:.0f}.")
-    # A fault's cost on this machine, from the start-up runs: the extra time
-    # of the registry binary over the empty one, per extra fault.
-    per_fault = (s10["registry"] - s10["none"]) / (d["registry"]["minor_faults"] - d["none"]["minor_faults"])
-    reg_total = r["index"]["10000"]["registry"] * 10000e-9
-    floor_total = r["index"]["10000"]["static"] * 10000e-9
-    reg_f = d["registry"]["index_faults"] * per_fault
-    floor_f = d["static"]["index_faults"] * per_fault
-    w(f"A minor fault costs about {per_fault*1e6:.1f} µs here (start-up: extra time over extra "
-      f"faults), so faults are about {reg_f*1e3:.2f} ms of the registry's {reg_total*1e3:.2f} ms "
-      f"build ({reg_f/reg_total:.0%}) and {floor_f*1e3:.2f} ms of the floor's {floor_total*1e3:.2f} ms "
-      f"({min(floor_f/floor_total, 1):.0%}). Without them: registry "
-      f"{(reg_total-reg_f)/10000*1e9:.0f} ns per registration.\n")
+      f"FxHashMap floor {d['static']['index_faults']:.0f}.\n")
 w("### (c) Warm resolve vs registry size (20 names looked up in turn, median of 7)\n")
 w("| registrations | ns/lookup | vs 20 |")
 w("|---|---|---|")
@@ -156,7 +144,8 @@ w("")
 
 w("## 5. Contention: readers vs one thread flipping overrides\n")
 w("`cargo bench -p registry-core --bench contention`: lookups per second per reader, alone and "
-  "with the writer, 1.5 s each.\n")
+  "with the writer, in 11 rounds of alternating 150 ms phases; medians, and the median of the "
+  "per-round ratios.\n")
 w("| readers | cores | name read | writer pause | alone | with writer | ratio | goal |")
 w("|---|---|---|---|---|---|---|---|")
 for readers, cores, pause, same, alone, churn, k in r["contention"]["rows"]:

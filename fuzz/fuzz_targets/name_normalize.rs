@@ -9,7 +9,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use registry_core::name::{self, MAX_LEN, NameErrorKind};
+use registry_core::name;
 use registry_core::{BoxError, Factory, Implementation, declare_category, register_lazy};
 
 registry_core::dynamic_str_enum! {
@@ -59,42 +59,11 @@ register_lazy!(Fuzzed, "0shot", Imp<3>, id = "zero", priority = -1);
 const NAMES: [&str; 3] = ["chat", "chat_embeddings", "0shot"];
 const CHAT_IDS: [&str; 2] = ["openai_chat", "fast_chat"];
 
-/// The documented rule: trim ASCII blanks, lower-case ASCII letters, `-` is
-/// `_`; then empty, too long, a bad character (offset in the input as
-/// written) or a leading `_` is an error, in that order.
-fn model(input: &str) -> Result<String, NameErrorKind> {
-    let t = input.trim_matches(|c: char| c.is_ascii_whitespace());
-    let leading = input.len()
-        - input
-            .trim_start_matches(|c: char| c.is_ascii_whitespace())
-            .len();
-    if t.is_empty() {
-        return Err(NameErrorKind::Empty);
-    }
-    if t.len() > MAX_LEN {
-        return Err(NameErrorKind::TooLong { len: t.len() });
-    }
-    let mut out = String::with_capacity(t.len());
-    for (position, ch) in t.char_indices() {
-        match ch {
-            'a'..='z' | '0'..='9' | '_' => out.push(ch),
-            'A'..='Z' => out.push(ch.to_ascii_lowercase()),
-            '-' => out.push('_'),
-            _ => {
-                return Err(NameErrorKind::InvalidChar {
-                    ch,
-                    position: leading + position,
-                });
-            }
-        }
-    }
-    if out.starts_with('_') {
-        return Err(NameErrorKind::BadStart {
-            ch: t.chars().next().unwrap(),
-        });
-    }
-    Ok(out)
-}
+// The documented rule, written independently of `registry_core::name`;
+// shared with registry-core's property tests.
+#[path = "../../registry-core/tests/support/name_model.rs"]
+mod name_model;
+use name_model::model_normalize as model;
 
 fuzz_target!(|data: &[u8]| {
     let input = String::from_utf8_lossy(data);

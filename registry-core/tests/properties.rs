@@ -26,7 +26,13 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 use registry_core::env::{EnvSettings, UseEntry, parse_plugin_crates, parse_use};
-use registry_core::name::{self, MAX_LEN, Name, NameErrorKind};
+use registry_core::name::{self, Name};
+
+// The spelling rule written independently of `registry_core::name`, shared
+// with the fuzz target `name_normalize`.
+#[path = "support/name_model.rs"]
+mod name_model;
+use name_model::model_normalize;
 use registry_core::{
     BoxError, Factory, Implementation, Origin, Reason, RegistrationInfo, declare_category,
     register_lazy,
@@ -93,43 +99,6 @@ fn name_and_spelling() -> impl Strategy<Value = (String, String)> {
 // ---------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------
-
-/// The spelling rule as the `name` module documents it: trim ASCII blanks,
-/// lower-case ASCII letters, `-` is `_`; then empty, too long (bytes, after
-/// trimming), a character outside the alphabet (at its byte offset in the
-/// input as written), or a leading `_` is an error, checked in that order.
-fn model_normalize(input: &str) -> Result<String, NameErrorKind> {
-    let t = input.trim_matches(|c: char| c.is_ascii_whitespace());
-    let leading = input.len()
-        - input
-            .trim_start_matches(|c: char| c.is_ascii_whitespace())
-            .len();
-    if t.is_empty() {
-        return Err(NameErrorKind::Empty);
-    }
-    if t.len() > MAX_LEN {
-        return Err(NameErrorKind::TooLong { len: t.len() });
-    }
-    let mut out = String::with_capacity(t.len());
-    for (position, ch) in t.char_indices() {
-        match ch {
-            'a'..='z' | '0'..='9' | '_' => out.push(ch),
-            'A'..='Z' => out.push(ch.to_ascii_lowercase()),
-            '-' => out.push('_'),
-            _ => {
-                return Err(NameErrorKind::InvalidChar {
-                    ch,
-                    position: leading + position,
-                });
-            }
-        }
-    }
-    if out.starts_with('_') {
-        let ch = t.chars().next().expect("not empty");
-        return Err(NameErrorKind::BadStart { ch });
-    }
-    Ok(out)
-}
 
 proptest! {
     /// `normalize` never panics, agrees with the model on every input (value
