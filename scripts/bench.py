@@ -113,12 +113,15 @@ def hyperfine(commands, runs=300):
     return [r["median"] for r in json.loads(out.read_text())["results"]]
 
 
-def median_of(cmd, pattern, times=21):
-    values = []
-    for _ in range(times):
-        m = re.search(pattern, run(cmd))
-        values.append(float(m[1]))
-    return statistics.median(values)
+def interleaved_medians(cmds, pattern, rounds=21):
+    """Runs each of `cmds` (label -> command) once per round, round-robin,
+    and returns the median of `pattern`'s number per label: the machine's
+    speed drifting during the runs hits every label alike."""
+    values = {label: [] for label in cmds}
+    for _ in range(rounds):
+        for label, cmd in cmds.items():
+            values[label].append(float(re.search(pattern, run(cmd))[1]))
+    return {label: statistics.median(v) for label, v in values.items()}
 
 
 def scale():
@@ -131,6 +134,12 @@ def scale():
     RESULTS["builds"] = builds
     for kind in ["static", "registry"]:
         build_scale(kind, 10000, pie=False)
+    scale_measure()
+
+
+def scale_measure():
+    """The scale measurements, on the binaries `scale()` built."""
+    print("== scale: measuring target/bench-bin/scale-*", flush=True)
     start = {}
     for n in [1000, 10000]:
         kinds = ["none", "static", "registry"]
@@ -143,11 +152,13 @@ def scale():
     RESULTS["start_detail"] = start_detail()
     index = {}
     for n in [1000, 10000]:
-        index[n] = {k: median_of([f"{BIN}/scale-{k}-{n}", "index"], r"([\d.]+) ns/registration")
-                    for k in ["static", "registry"]}
+        index[n] = interleaved_medians(
+            {k: [f"{BIN}/scale-{k}-{n}", "index"] for k in ["static", "registry"]},
+            r"([\d.]+) ns/registration")
     RESULTS["index"] = index
-    RESULTS["resolve"] = {n: median_of([f"{BIN}/scale-registry-{n}", "resolve"], r"([\d.]+) ns/lookup", 7)
-                          for n in [20, 1000, 10000]}
+    RESULTS["resolve"] = interleaved_medians(
+        {n: [f"{BIN}/scale-registry-{n}", "resolve"] for n in [20, 1000, 10000]},
+        r"([\d.]+) ns/lookup")
 
 
 def start_detail():
@@ -240,6 +251,7 @@ def cli():
 
 PARTS = {"criterion": lambda: criterion(), "paired": lambda: paired(),
          "contention": lambda: contention(), "scale": lambda: scale(),
+         "scale-measure": lambda: scale_measure(),
          "python": lambda: python_side(), "cli": lambda: cli()}
 
 

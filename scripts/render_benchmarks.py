@@ -113,7 +113,7 @@ if d:
         w(f"| {kind} | {k['relocations']:,} | {per} | {k['data_bytes']/1024:.0f} KiB | "
           f"{k['minor_faults']:.0f} |")
     w("")
-w("### (b) First access: building the index (single shot per process, median of 21)\n")
+w("### (b) First access: building the index (single shot per process; the two binaries alternate, 21 rounds, medians)\n")
 w("| N | registry | FxHashMap of the static array (floor) | ratio | goal |")
 w("|---|---|---|---|---|")
 for n, s in r["index"].items():
@@ -123,7 +123,7 @@ if d and "index_faults" in d.get("registry", {}):
     w(f"Memory touched for the first time by the first access at 10,000 (minor page faults of an "
       f"`index` run minus a `start` run, median of 11): registry {d['registry']['index_faults']:.0f}, "
       f"FxHashMap floor {d['static']['index_faults']:.0f}.\n")
-w("### (c) Warm resolve vs registry size (20 names looked up in turn, median of 7)\n")
+w("### (c) Warm resolve vs registry size (20 names looked up in turn; the three binaries alternate, 21 rounds, medians)\n")
 w("| registrations | ns/lookup | vs 20 |")
 w("|---|---|---|")
 base = r["resolve"]["20"]
