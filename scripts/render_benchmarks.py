@@ -45,8 +45,10 @@ row(1, "warm `get_class(\"chat_embeddings\")` vs `FxHashMap<(&str,&str),_>::get`
     "resolve/get_class", 1.3)
 row(2, "lookup spelled `\"Chat-Embeddings\"` vs canonical `\"chat_embeddings\"`",
     "normalise/other_spelling", 1.5)
-row("3a", "create through a resolved handle vs `Box::new(T::create(args))`",
-    "construct/resolved_handle", 1.3)
+row("3a", "create through a resolved handle (`create`: load check, panic contained, errors with "
+    "context) vs `Box::new(T::create(args))`", "construct/resolved_handle", 1.3)
+row("3a", "create through a resolved handle's bare constructor (`constructor()`, fetched once) vs "
+    "`Box::new(T::create(args))`", "construct/bare_constructor", 1.3)
 row("3b", "(context) the same constructor through a bare `fn` pointer vs direct",
     "construct/fn_pointer_baseline")
 row("3c", "`create_instance(name, args)` vs direct", "construct/create_instance", 30, extra=True)
@@ -64,6 +66,7 @@ crit = [
     ("warm `get_class`", c["resolve"]["get_class"], c["resolve"]["fxhashmap_baseline"]),
     ("other spelling vs canonical", c["normalise"]["other_spelling"], c["normalise"]["canonical"]),
     ("resolved handle vs direct", c["construct"]["resolved_handle"], c["construct"]["direct_box_new"]),
+    ("bare constructor vs direct", c["construct"]["bare_constructor"], c["construct"]["direct_box_new"]),
     ("bare `fn` pointer vs direct", c["construct"]["fn_pointer_baseline"], c["construct"]["direct_box_new"]),
     ("`create_instance` vs direct", c["construct"]["create_instance"], c["construct"]["direct_box_new"]),
     ("enum parse, canonical, vs `str::eq`", c["enum_parse"]["canonical"], c["enum_parse"]["str_eq_baseline"]),

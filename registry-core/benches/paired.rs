@@ -128,6 +128,12 @@ fn main() {
         direct,
         || handle.create(black_box(2.0)).unwrap(),
     );
+    let bare = handle.constructor().unwrap();
+    compare(
+        "construct/bare_constructor vs direct_box_new",
+        direct,
+        || bare(black_box(2.0)).unwrap(),
+    );
     compare(
         "construct/create_instance vs direct_box_new",
         direct,

@@ -4,8 +4,9 @@
 //!   lookup of the same key (the floor of any name lookup);
 //! - `normalise`: a lookup spelled `"Chat-Embeddings"` vs the canonical
 //!   `"chat_embeddings"`;
-//! - `construct`: `Registration::create` on a resolved handle and
-//!   `create_instance(name, args)` vs `Box::new(T::create(args))`;
+//! - `construct`: `Registration::create` on a resolved handle, the bare
+//!   `Registration::constructor` and `create_instance(name, args)` vs
+//!   `Box::new(T::create(args))`;
 //! - `enum_parse`: `dynamic_str_enum!` parsing vs `str::eq`.
 //!
 //! `cargo bench -p registry-core --bench registry`; `scripts/bench.sh` turns
@@ -66,6 +67,10 @@ fn construct(c: &mut Criterion) {
     });
     g.bench_function("resolved_handle", |b| {
         b.iter(|| handle.create(black_box(2.0)).unwrap())
+    });
+    let bare = handle.constructor().unwrap();
+    g.bench_function("bare_constructor", |b| {
+        b.iter(|| bare(black_box(2.0)).unwrap())
     });
     g.bench_function("create_instance", |b| {
         b.iter(|| Factory::<Shapes>::create_instance(black_box("chat"), black_box(2.0)).unwrap())

@@ -110,7 +110,7 @@ pub use category::{Category, CategoryInfo, DynCategory};
 pub use error::{BoxError, RegistryError};
 pub use factory::{Candidate, Factory, Problem, Reason, Selection};
 pub use registration::{
-    DynRegistration, Implementation, Origin, Package, Registration, RegistrationInfo,
+    Constructor, DynRegistration, Implementation, Origin, Package, Registration, RegistrationInfo,
 };
 
 /// Registers an implementation (DESIGN §3; seed 002's `register_lazy`).

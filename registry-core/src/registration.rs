@@ -237,7 +237,9 @@ impl RegistrationInfo {
     }
 }
 
-type Constructor<C> = fn(<C as Category>::Args) -> Result<Box<<C as Category>::Object>, BoxError>;
+/// A category's constructor: what [`Registration::constructor`] returns.
+pub type Constructor<C> =
+    fn(<C as Category>::Args) -> Result<Box<<C as Category>::Object>, BoxError>;
 
 /// One registration of category `C`: its descriptor, typed metadata and
 /// constructor. Created by [`register_lazy!`](crate::register_lazy) and
@@ -328,6 +330,41 @@ impl<C: Category> Registration<C> {
             identifier: self.info.identifier,
             reason,
         })
+    }
+
+    /// The bare constructor, after loading the implementation (once): for
+    /// code that builds instances in a hot loop and wants nothing between
+    /// it and the implementation, since a call is one call through a `fn`
+    /// pointer. Unlike [`create`](Self::create), its errors carry no
+    /// registry context and a panic in it is not caught.
+    ///
+    /// ```
+    /// # registry_core::declare_category! {
+    /// #     pub struct Greeters {
+    /// #         name: "greeter", title: "Greeters", description: "Say hello.",
+    /// #         object: dyn Greet, args: String, metadata: (), internal: false,
+    /// #     }
+    /// # }
+    /// # pub trait Greet: Send + Sync { fn greet(&self) -> String; }
+    /// # struct English(String);
+    /// # impl Greet for English {
+    /// #     fn greet(&self) -> String { format!("Hello, {}", self.0) }
+    /// # }
+    /// # impl registry_core::Implementation<Greeters> for English {
+    /// #     const METADATA: () = ();
+    /// #     fn create(who: String) -> Result<Self, registry_core::BoxError> { Ok(English(who)) }
+    /// # }
+    /// registry_core::register_lazy!(Greeters, "hello", English, id = "english");
+    ///
+    /// let make = registry_core::Factory::<Greeters>::get_class("hello")?.constructor()?;
+    /// for who in ["Ann", "Bo"] {
+    ///     assert_eq!(make(who.into())?.greet(), format!("Hello, {who}"));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    /// ```
+    pub fn constructor(&self) -> Result<Constructor<C>, RegistryError> {
+        self.ensure_loaded()?;
+        Ok(self.constructor)
     }
 
     /// Loads (once) and constructs an instance.

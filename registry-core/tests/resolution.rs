@@ -607,7 +607,33 @@ fn load_panic_is_remembered_as_the_same_clean_error() {
     );
     assert_eq!(first, second);
     assert!(!GreeterFactory::is_loaded("bad_load", "bad_load").unwrap());
+    // The bare constructor is not handed out for an implementation whose
+    // load failed: the same error.
+    let handle = GreeterFactory::get_class("bad_load").unwrap();
+    assert_eq!(handle.constructor().err().unwrap().to_string(), first);
 }
+
+#[test]
+fn the_bare_constructor_loads_first_and_then_calls_straight_through() {
+    assert!(!GreeterFactory::is_loaded("bare", "bare").unwrap());
+    let make = GreeterFactory::get_class("bare")
+        .unwrap()
+        .constructor()
+        .unwrap();
+    assert!(GreeterFactory::is_loaded("bare", "bare").unwrap());
+    assert_eq!(make("Di".into()).unwrap().greet(), "Hello, Di!");
+    // No registry context on its errors: the implementation's own error.
+    let failing = GreeterFactory::get_class("failing")
+        .unwrap()
+        .constructor()
+        .unwrap();
+    assert_eq!(
+        failing("Ed".into()).err().unwrap().to_string(),
+        "cannot greet \"Ed\""
+    );
+}
+
+register_lazy!(Greeters, "bare", English, id = "bare");
 
 // --- concurrency ----------------------------------------------------------
 
@@ -653,7 +679,7 @@ fn lookup_and_validation_messages_in_words() {
     let err = GreeterFactory::get_class("helo").unwrap_err();
     assert!(
         err.to_string().starts_with(
-            "unknown greeter name \"helo\"; did you mean \"hello\"? available: bad_load, contested, dup, "
+            "unknown greeter name \"helo\"; did you mean \"hello\"? available: bad_load, bare, contested, dup, "
         ),
         "{err}"
     );
