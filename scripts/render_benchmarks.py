@@ -47,7 +47,7 @@ row(2, "lookup spelled `\"Chat-Embeddings\"` vs canonical `\"chat_embeddings\"`"
     "normalise/other_spelling", 1.5)
 row("3a", "create through a resolved handle (`create`: load check, panic contained, errors with "
     "context) vs `Box::new(T::create(args))`", "construct/resolved_handle", 1.3)
-row("3a", "create through a resolved handle's bare constructor (`constructor()`, fetched once) vs "
+row("3a′", "create through a resolved handle's bare constructor (`constructor()`, fetched once) vs "
     "`Box::new(T::create(args))`", "construct/bare_constructor", 1.3)
 row("3b", "(context) the same constructor through a bare `fn` pointer vs direct",
     "construct/fn_pointer_baseline")
