@@ -14,7 +14,7 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::Shapes;
+use common::{Shapes, median};
 use registry_core::Factory;
 
 /// One phase.
@@ -75,11 +75,6 @@ fn throughput(readers: usize, read: &str, writer: Option<Duration>) -> (f64, f64
         counts.iter().sum::<u64>() as f64 / readers as f64 / secs,
         flips as f64 / secs,
     )
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn main() {

@@ -13,12 +13,11 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use registry_core::{BoxError, Factory, Implementation, Registration};
-use rustc_hash::FxHashMap;
+use registry_core::{Factory, Implementation};
 
 mod common;
 
-use common::{Area, ShapeName, Shapes, Square};
+use common::{Area, ShapeName, Shapes, Square, baseline_map, boxed_square, median};
 
 /// Pairs per comparison (odd: the median is one pair).
 const PAIRS: usize = 201;
@@ -46,11 +45,6 @@ fn calibrate<R>(f: &mut impl FnMut() -> R) -> u64 {
         }
     }
     iterations
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 /// Measures `subject` against `baseline` in alternating batches and prints
@@ -88,12 +82,7 @@ fn main() {
     // and must stay quick: one cheap comparison checks it works.
     let quick = !std::env::args().any(|a| a == "--bench");
 
-    let selected = Factory::<Shapes>::get_class("chat_embeddings").unwrap();
-    let mut map: FxHashMap<(&str, &str), &'static Registration<Shapes>> = FxHashMap::default();
-    for name in Factory::<Shapes>::list_names() {
-        map.insert(("shape", name), Factory::<Shapes>::get_class(name).unwrap());
-    }
-    assert!(std::ptr::eq(map[&("shape", "chat_embeddings")], selected));
+    let map = baseline_map();
 
     compare(
         "resolve/get_class vs fxhashmap_baseline",
@@ -114,10 +103,7 @@ fn main() {
 
     let handle = Factory::<Shapes>::get_class("chat").unwrap();
     let direct = || -> Box<dyn Area> { Box::new(Square::create(black_box(2.0)).unwrap()) };
-    // What any late-bound constructor pays: a call through a fn pointer.
-    let boxed: fn(f64) -> Result<Box<dyn Area>, BoxError> =
-        |side| Ok(Box::new(Square::create(side)?) as Box<dyn Area>);
-    let boxed = black_box(boxed);
+    let boxed = boxed_square();
     compare(
         "construct/fn_pointer_baseline vs direct_box_new",
         direct,

@@ -15,20 +15,14 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use registry_core::{BoxError, Factory, Implementation, Registration};
-use rustc_hash::FxHashMap;
+use registry_core::{Factory, Implementation};
 
 mod common;
 
-use common::{Area, ShapeName, Shapes, Square};
+use common::{Area, ShapeName, Shapes, Square, baseline_map, boxed_square};
 
 fn resolve(c: &mut Criterion) {
-    let selected = Factory::<Shapes>::get_class("chat_embeddings").unwrap();
-    let mut map: FxHashMap<(&str, &str), &'static Registration<Shapes>> = FxHashMap::default();
-    for name in Factory::<Shapes>::list_names() {
-        map.insert(("shape", name), Factory::<Shapes>::get_class(name).unwrap());
-    }
-    assert!(std::ptr::eq(map[&("shape", "chat_embeddings")], selected));
+    let map = baseline_map();
 
     let mut g = c.benchmark_group("resolve");
     g.bench_function("fxhashmap_baseline", |b| {
@@ -58,10 +52,7 @@ fn construct(c: &mut Criterion) {
     g.bench_function("direct_box_new", |b| {
         b.iter(|| -> Box<dyn Area> { Box::new(Square::create(black_box(2.0)).unwrap()) })
     });
-    // What any late-bound constructor pays: a call through a fn pointer.
-    let boxed: fn(f64) -> Result<Box<dyn Area>, BoxError> =
-        |side| Ok(Box::new(Square::create(side)?) as Box<dyn Area>);
-    let boxed = black_box(boxed);
+    let boxed = boxed_square();
     g.bench_function("fn_pointer_baseline", |b| {
         b.iter(|| boxed(black_box(2.0)).unwrap())
     });

@@ -141,11 +141,10 @@ pub fn validate() -> Vec<Problem> {
 #[derive(Default)]
 struct CrateOutcome {
     registrations: usize,
-    any_selected: bool,
-    all_tied: bool,
     /// `category/name: identifier loses to winner`, per unselected registration.
     lost: Vec<String>,
-    /// `category/name: identifier ties with others, the tie-break picks winner`.
+    /// `category/name: identifier ties with others, the tie-break picks winner`,
+    /// per registration in a tie.
     ties: Vec<String>,
 }
 
@@ -164,6 +163,11 @@ fn plugin_crate_problems(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
                 .iter()
                 .find(|c| c.is_selected())
                 .map_or("nothing", |c| c.registration().info().identifier());
+            let tied: Vec<&str> = candidates
+                .iter()
+                .filter(|c| c.is_conflict())
+                .map(|c| c.registration().info().identifier())
+                .collect();
             for candidate in candidates.iter().filter(|c| c.is_active()) {
                 let info = candidate.registration().info();
                 if !info.is_plugin() {
@@ -173,38 +177,27 @@ fn plugin_crate_problems(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
                 let index = match crates.iter().position(|e| e.0 == krate) {
                     Some(index) => index,
                     None => {
-                        let fresh = CrateOutcome {
-                            all_tied: true,
-                            ..CrateOutcome::default()
-                        };
-                        crates.push((krate, fresh));
+                        crates.push((krate, CrateOutcome::default()));
                         crates.len() - 1
                     }
                 };
                 let outcome = &mut crates[index].1;
-                let place = format!("{}/{}", info.category(), info.name());
+                let (place, id) = (
+                    format!("{}/{}", info.category(), info.name()),
+                    info.identifier(),
+                );
                 outcome.registrations += 1;
-                if candidate.is_selected() {
-                    outcome.any_selected = true;
-                } else {
+                if !candidate.is_selected() {
                     outcome
                         .lost
-                        .push(format!("{place}: {} loses to {winner}", info.identifier()));
+                        .push(format!("{place}: {id} loses to {winner}"));
                 }
                 if candidate.is_conflict() {
-                    let others: Vec<&str> = candidates
-                        .iter()
-                        .filter(|c| c.is_conflict())
-                        .map(|c| c.registration().info().identifier())
-                        .filter(|id| *id != info.identifier())
-                        .collect();
+                    let others: Vec<&str> = tied.iter().copied().filter(|t| *t != id).collect();
                     outcome.ties.push(format!(
-                        "{place}: {} ties with {}, the tie-break picks {winner}",
-                        info.identifier(),
+                        "{place}: {id} ties with {}, the tie-break picks {winner}",
                         others.join(" and ")
                     ));
-                } else {
-                    outcome.all_tied = false;
                 }
             }
         }
@@ -213,17 +206,22 @@ fn plugin_crate_problems(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
     crates
         .into_iter()
         .filter_map(|(krate, outcome)| {
-            if outcome.all_tied {
+            let CrateOutcome {
+                registrations,
+                lost,
+                ties,
+            } = outcome;
+            if ties.len() == registrations {
                 Some(Problem::Contested {
                     krate,
-                    registrations: outcome.registrations,
-                    ties: outcome.ties.join(", "),
+                    registrations,
+                    ties: ties.join(", "),
                 })
-            } else if !outcome.any_selected {
+            } else if lost.len() == registrations {
                 Some(Problem::Shadowed {
                     krate,
-                    registrations: outcome.registrations,
-                    lost: outcome.lost.join(", "),
+                    registrations,
+                    lost: lost.join(", "),
                 })
             } else {
                 None

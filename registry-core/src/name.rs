@@ -81,10 +81,10 @@ impl Name {
     }
 
     #[doc(hidden)]
-    /// For `dynamic_str_enum!`: a name from [`normalize`]'s output (canonical
+    /// For `dynamic_str_enum!`: a name from [`normalize_into`]'s output (canonical
     /// by construction), allocated only here, for `Other`.
-    pub fn __from_normalized(key: Cow<'_, str>) -> Name {
-        Name(Cow::Owned(key.into_owned()))
+    pub fn __from_normalized(key: &str) -> Name {
+        Name(Cow::Owned(key.to_owned()))
     }
 
     /// The canonical spelling.

@@ -386,16 +386,22 @@ fn catalogue_lists_categories_and_packages() {
     assert_eq!(gamma.homepage(), "https://example.com/fixture-gamma");
 }
 
+/// The one problem `validate()` reports of the kind `is_kind` accepts,
+/// checked to be a warning, as the message a user sees.
+fn the_only_warning(is_kind: fn(&Problem) -> bool) -> String {
+    let found: Vec<Problem> = registry_core::validate()
+        .into_iter()
+        .filter(is_kind)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].is_warning());
+    found[0].to_string()
+}
+
 #[test]
 fn a_plugin_crate_that_never_takes_effect_is_a_validation_warning() {
-    let shadowed: Vec<Problem> = registry_core::validate()
-        .into_iter()
-        .filter(|p| matches!(p, Problem::Shadowed { .. }))
-        .collect();
-    assert_eq!(shadowed.len(), 1, "{shadowed:?}");
-    assert!(shadowed[0].is_warning());
     assert_eq!(
-        shadowed[0].to_string(),
+        the_only_warning(|p| matches!(p, Problem::Shadowed { .. })),
         "plugin crate `fixture-gamma`: none of its 1 registration(s) is selected \
          (greeter/good_morning: mumble loses to english); it has no effect unless an override \
          selects it, or it is given a higher priority"
@@ -411,16 +417,10 @@ fn a_plugin_crate_that_never_takes_effect_is_a_validation_warning() {
 
 #[test]
 fn a_plugin_crate_left_to_the_tie_break_is_a_validation_warning() {
-    let contested: Vec<Problem> = registry_core::validate()
-        .into_iter()
-        .filter(|p| matches!(p, Problem::Contested { .. }))
-        .collect();
     // fixture-delta's one registration ties with this crate's "plain"; this
     // crate (registry-core's tests) has registrations outside ties too.
-    assert_eq!(contested.len(), 1, "{contested:?}");
-    assert!(contested[0].is_warning());
     assert_eq!(
-        contested[0].to_string(),
+        the_only_warning(|p| matches!(p, Problem::Contested { .. })),
         "plugin crate `fixture-delta`: each of its 1 registration(s) is in an unresolved tie \
          (greeter/contested: shrug ties with plain, the tie-break picks shrug); whether it takes \
          effect is left to the tie-break. Give its registrations a priority, or select one with \

@@ -190,12 +190,18 @@ impl StrEnum {
                     !::core::matches!(self, #ident::#other(_))
                 }
 
+                /// The known variant spelled exactly `name`, if any: the one
+                /// match of the known names, shared by the constructors.
+                fn __known(name: &str) -> ::core::option::Option<Self> {
+                    ::core::option::Option::Some(match name {
+                        #(#names => #ident::#idents,)*
+                        _ => return ::core::option::Option::None,
+                    })
+                }
+
                 /// The variant of a canonical name: a known one, else `Other`.
                 pub fn from_name(name: #rc::name::Name) -> Self {
-                    match name.as_str() {
-                        #(#names => #ident::#idents,)*
-                        _ => #ident::#other(name),
-                    }
+                    Self::__known(name.as_str()).unwrap_or(#ident::#other(name))
                 }
 
                 /// Parses user input with the registry's normalisation (ASCII
@@ -207,18 +213,14 @@ impl StrEnum {
                     // Canonical input, the common case, needs no normalising
                     // (every known name is canonical); known names in any
                     // spelling never allocate: only `Other` does.
-                    match input {
-                        #(#names => return ::core::result::Result::Ok(#ident::#idents),)*
-                        _ => {}
+                    if let ::core::option::Option::Some(known) = Self::__known(input) {
+                        return ::core::result::Result::Ok(known);
                     }
                     let mut buf = [0u8; #rc::name::MAX_LEN];
                     let key = #rc::name::normalize_into(input, &mut buf)?;
-                    ::core::result::Result::Ok(match key {
-                        #(#names => #ident::#idents,)*
-                        _ => #ident::#other(#rc::name::Name::__from_normalized(
-                            ::std::borrow::Cow::Borrowed(key),
-                        )),
-                    })
+                    ::core::result::Result::Ok(Self::__known(key).unwrap_or_else(|| {
+                        #ident::#other(#rc::name::Name::__from_normalized(key))
+                    }))
                 }
 
                 /// For constants, e.g. a plugin's own names:

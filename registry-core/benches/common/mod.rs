@@ -3,7 +3,11 @@
 
 #![allow(dead_code)] // each bench binary uses part of it
 
-use registry_core::{BoxError, Implementation, declare_category, dynamic_str_enum, register_lazy};
+use registry_core::{
+    BoxError, Factory, Implementation, Registration, declare_category, dynamic_str_enum,
+    register_lazy,
+};
+use rustc_hash::FxHashMap;
 
 /// What a shape computes.
 pub trait Area: Send + Sync {
@@ -99,4 +103,28 @@ dynamic_str_enum! {
         Embeddings = "embeddings",
         Rankings = "rankings",
     }
+}
+
+/// The floor of any name lookup: a bare `FxHashMap` from `(category, name)`
+/// to the same registrations the registry selects (checked here).
+pub fn baseline_map() -> FxHashMap<(&'static str, &'static str), &'static Registration<Shapes>> {
+    let map: FxHashMap<_, _> = Factory::<Shapes>::list_names()
+        .iter()
+        .map(|&name| (("shape", name), Factory::<Shapes>::get_class(name).unwrap()))
+        .collect();
+    let selected = Factory::<Shapes>::get_class("chat_embeddings").unwrap();
+    assert!(std::ptr::eq(map[&("shape", "chat_embeddings")], selected));
+    map
+}
+
+/// What any late-bound constructor pays: `Square`'s constructor behind a
+/// `fn` pointer the optimiser cannot see through.
+pub fn boxed_square() -> fn(f64) -> Result<Box<dyn Area>, BoxError> {
+    std::hint::black_box(|side| Ok(Box::new(Square::create(side)?) as Box<dyn Area>))
+}
+
+/// The median of `values` (reordered).
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
