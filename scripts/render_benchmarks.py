@@ -30,14 +30,14 @@ w("|---|---|---|---|---|---|")
 pr = r["paired"]
 
 
-def row(num, label, key, goal=None, extra=False):
+def row(num, label, key, goal=None, extra=False, note="—"):
     p = pr[key]
     if extra:
         k = f"+{p['extra_ns']:.1f} ns"
         v = f"≤ +{goal} ns: {verdict(p['extra_ns'], goal)}"
     else:
         k = f"{p['ratio']:.2f}×"
-        v = f"≤ {goal}×: {verdict(p['ratio'], goal)}" if goal else "—"
+        v = f"≤ {goal}×: {verdict(p['ratio'], goal)}" if goal else note
     w(f"| {num} | {label} | {p['subject_ns']:.2f} ns | {p['baseline_ns']:.2f} ns | {k} | {v} |")
 
 
@@ -53,9 +53,7 @@ row("3b", "(context) the same constructor through a bare `fn` pointer vs direct"
     "construct/fn_pointer_baseline")
 row("3c", "`create_instance(name, args)` vs direct", "construct/create_instance", 30, extra=True)
 for label, key in [("canonical", "enum_parse/canonical"), ("other spelling", "enum_parse/other_spelling")]:
-    p = pr[key]
-    w(f"| 8 | `dynamic_str_enum` parse, {label}, vs `str::eq` | {p['subject_ns']:.2f} ns | "
-      f"{p['baseline_ns']:.2f} ns | {p['ratio']:.1f}× | AIPerf: 590 / 2,650 ns |")
+    row(8, f"`dynamic_str_enum` parse, {label}, vs `str::eq`", key, note="AIPerf: 590 / 2,650 ns")
 w("")
 w("The same comparisons in criterion (`cargo bench -p registry-core --bench registry`, mean "
   "estimates; each function measured for seconds after the previous one, so on a shared host "
