@@ -1,6 +1,6 @@
 //! Link set: the builtins and every plugin crate.
 
-use aiperf_builtins::categories::{
+use aiperf_plugin_api::{
     EndpointFactory, PhaseHookFactory, TimingStrategyFactory, TransportFactory,
 };
 use registry_core::Origin;

@@ -1,6 +1,6 @@
 //! Link set: `aiperf-builtins` alone.
 
-use aiperf_builtins::categories::{EndpointFactory, TimingStrategyFactory};
+use aiperf_plugin_api::{EndpointFactory, TimingStrategyFactory};
 use registry_core::{Reason, RegistryError};
 
 use aiperf_builtins as _;

@@ -1,6 +1,6 @@
 //! Link set: the builtins and `aiperf-plugin-nvidia-optimized`.
 
-use aiperf_builtins::categories::{EndpointArgs, EndpointFactory, Prompt};
+use aiperf_plugin_api::{EndpointArgs, EndpointFactory, Prompt};
 use registry_core::{Origin, Reason};
 
 use aiperf_builtins as _;

@@ -13,7 +13,7 @@
 use registry_core::register_lazy;
 
 #[allow(unused_imports)]
-use crate::categories::*;
+use aiperf_plugin_api::*;
 
 // endpoint ------------------------------------------------------------------
 register_lazy!(EndpointCategory, "chat", crate::endpoints::OpenAiChat, id = "openai_chat", origin = builtin);

@@ -1,30 +1,21 @@
-//! AIPerf's components for the [`registry_core`] plugin registry.
+//! AIPerf's builtin implementations of the categories declared by
+//! [`aiperf_plugin_api`], one module per category.
 //!
-//! - [`categories`]: every category's trait, arguments and typed metadata,
-//!   in one place (`endpoint`, `transport`, `timing_strategy`, `phase_hook`,
-//!   `ui`, `exporter`, `dataset_sampler`).
-//! - The builtin implementations, one module per category.
-//! - `src/aiperf_registry.rs`: every builtin registration, one line each.
-//!   Implementation files contain no registration code.
+//! `src/aiperf_registry.rs` registers every one of them, one line each:
+//! implementation files contain no registration code, so that file is the
+//! complete list of builtins. This crate depends on the plugin API only:
+//! like any plugin crate, it cannot name the engine that runs it.
 //!
 //! A binary that uses this crate links its registrations by using any of
 //! its items; [`link`] is the explicit anchor for one that does not.
 
 #![warn(missing_docs)]
 
-pub mod benchmark;
-pub mod categories;
-pub mod config;
 pub mod endpoints;
 pub mod exporters;
-pub mod names;
 pub mod phase_hooks;
 mod rng;
 pub mod samplers;
-pub mod stats;
-#[cfg(feature = "test-support")]
-#[doc(hidden)]
-pub mod testing;
 pub mod timing;
 pub mod transports;
 pub mod ui;

@@ -1,9 +1,8 @@
 //! The builtin endpoints, reached through the registry as an application
 //! reaches them.
 
-use aiperf_builtins::categories::{
-    EndpointArgs, EndpointFactory, EndpointMetadata, Output, Prompt,
-};
+use aiperf_builtins as _;
+use aiperf_plugin_api::{EndpointArgs, EndpointFactory, EndpointMetadata, Output, Prompt};
 use registry_core::{Origin, Reason};
 use serde_json::json;
 

@@ -3,18 +3,18 @@
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use aiperf_builtins::benchmark::{Benchmark, BuildOptions};
-use aiperf_builtins::categories::TransportCategory;
-use aiperf_builtins::categories::{
+use aiperf_builtins::transports::Http;
+use aiperf_engine::benchmark::{Benchmark, BuildOptions};
+use aiperf_engine::config::parse_config_str;
+use aiperf_plugin_api::TransportCategory;
+use aiperf_plugin_api::{
     ResponseBody, TransportArgs, TransportError, TransportFactory, TransportRequest,
 };
-use aiperf_builtins::config::parse_config_str;
-use aiperf_builtins::testing::{LoopbackServer, Reply};
-use aiperf_builtins::transports::Http;
+use aiperf_test_support::{LoopbackServer, Reply};
 use registry_core::Implementation;
 use serde_json::{Value, json};
 
-fn http(url: &str, config: Value) -> Box<dyn aiperf_builtins::categories::Transport> {
+fn http(url: &str, config: Value) -> Box<dyn aiperf_plugin_api::Transport> {
     TransportFactory::create_instance(
         "http",
         TransportArgs {
@@ -253,7 +253,7 @@ fn a_benchmark_over_http_end_to_end() {
     }
 }
 
-fn run_chat_over(server: &LoopbackServer, requests: u64) -> aiperf_builtins::stats::PhaseStats {
+fn run_chat_over(server: &LoopbackServer, requests: u64) -> aiperf_plugin_api::stats::PhaseStats {
     let yaml = format!(
         "plugins: {{ timing_strategy: {{ name: concurrency, config: {{ concurrency: 1, requests: {requests} }} }} }}\n\
          endpoint: {{ type: chat, model: demo }}\n\

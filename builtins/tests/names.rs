@@ -1,8 +1,9 @@
 //! The name enums and `aiperf_registry.rs` cannot drift: each enum's known
 //! variants are exactly the builtin names registered in its category.
 
-use aiperf_builtins::categories::*;
-use aiperf_builtins::names::*;
+use aiperf_builtins as _;
+use aiperf_plugin_api::names::*;
+use aiperf_plugin_api::*;
 use registry_core::{Category, Factory, Origin};
 
 fn builtin_names<C: Category>() -> Vec<&'static str> {

@@ -12,7 +12,6 @@
 //! `AIPERF_USE` (`category.name=identifier,...` overrides), `AIPERF_LOG`
 //! (`error`, `warn` (default), `info`, `debug`, `trace`).
 
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 use std::process::ExitCode;

@@ -321,10 +321,10 @@ pub struct ConfigValidationView {
 }
 
 /// Parses a benchmark config and checks it against the registry
-/// (see [`aiperf_builtins::config::check_config`]).
+/// (see [`aiperf_engine::config::check_config`]).
 pub fn validate_config(path: &std::path::Path) -> ConfigValidationView {
     let file = path.display().to_string();
-    match aiperf_builtins::config::load_config(path) {
+    match aiperf_engine::config::load_config(path) {
         Err(e) => ConfigValidationView {
             ok: false,
             file,
@@ -332,7 +332,7 @@ pub fn validate_config(path: &std::path::Path) -> ConfigValidationView {
             summary: None,
         },
         Ok((config, secrets)) => {
-            let problems = aiperf_builtins::config::check_config(&config, &secrets);
+            let problems = aiperf_engine::config::check_config(&config, &secrets);
             ConfigValidationView {
                 ok: problems.is_empty(),
                 file,

@@ -1,15 +1,15 @@
 //! `aiperf profile --config FILE`: a benchmark whose every part comes from
-//! the registry (see `aiperf_builtins::benchmark`).
+//! the registry (see `aiperf_engine::benchmark`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use aiperf_builtins::benchmark::{Benchmark, BuildOptions};
-use aiperf_builtins::config::load_config;
-use aiperf_builtins::phase_hooks::LoadMode;
-use aiperf_builtins::stats::{BenchmarkResults, Percentiles, Phase, PhaseStats};
+use aiperf_engine::benchmark::{Benchmark, BuildOptions};
+use aiperf_engine::config::load_config;
+use aiperf_engine::hooks::LoadMode;
+use aiperf_plugin_api::stats::{BenchmarkResults, Percentiles, Phase, PhaseStats};
 
 use crate::Output;
 use crate::table::Table;

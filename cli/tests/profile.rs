@@ -262,7 +262,7 @@ fn out_of_range_numbers_are_clear_errors_not_panics() {
         ),
         (
             QUICK.replace(timing, "{ name: fixed_schedule, config: { offsets_ms: [0, 1e25] } }"),
-            "invalid config: `offsets_ms[1]` is 1e25; offsets are milliseconds from 0 to \
+            "invalid config: `offsets_ms[1]` is 1e25; it must be milliseconds from 0 to \
              31536000000 (365 days)",
         ),
         (

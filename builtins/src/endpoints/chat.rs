@@ -4,7 +4,7 @@ use registry_core::{BoxError, Implementation};
 use serde_json::json;
 
 use super::{choices_event, generation_payload, text_response};
-use crate::categories::{
+use aiperf_plugin_api::{
     Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, ParsedResponse,
     Prompt, StreamDelta,
 };
@@ -67,7 +67,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::categories::{Output, Usage};
+    use aiperf_plugin_api::{Output, Usage};
 
     fn chat(streaming: bool, extra: serde_json::Value) -> OpenAiChat {
         OpenAiChat::create(crate::endpoints::test_args(

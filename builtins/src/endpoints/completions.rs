@@ -3,7 +3,7 @@
 use registry_core::{BoxError, Implementation};
 
 use super::{choices_event, generation_payload, text_response};
-use crate::categories::{
+use aiperf_plugin_api::{
     Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, ParsedResponse,
     Prompt, StreamDelta,
 };
@@ -61,7 +61,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::categories::{Output, Usage};
+    use aiperf_plugin_api::{Output, Usage};
 
     fn completions(streaming: bool, extra: serde_json::Value) -> OpenAiCompletions {
         OpenAiCompletions::create(crate::endpoints::test_args("gpt2", streaming, extra)).unwrap()

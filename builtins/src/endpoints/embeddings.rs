@@ -4,7 +4,7 @@ use registry_core::{BoxError, Implementation};
 use serde_json::{Value, json};
 
 use super::{Body, reject_streaming, with_extra};
-use crate::categories::{
+use aiperf_plugin_api::{
     Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, Output,
     ParsedResponse, Prompt, StreamDelta,
 };
@@ -107,7 +107,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::categories::Usage;
+    use aiperf_plugin_api::Usage;
 
     fn embeddings(extra: serde_json::Value) -> OpenAiEmbeddings {
         OpenAiEmbeddings::create(crate::endpoints::test_args(

@@ -34,7 +34,7 @@ pub use rankings::NimRankings;
 use registry_core::BoxError;
 use serde_json::{Map, Value};
 
-use crate::categories::{EndpointArgs, EndpointError, Output, ParsedResponse, StreamDelta, Usage};
+use aiperf_plugin_api::{EndpointArgs, EndpointError, Output, ParsedResponse, StreamDelta, Usage};
 
 /// At most this many characters of a body are quoted in error messages.
 const SNIPPET_CHARS: usize = 200;
@@ -306,7 +306,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::categories::Endpoint;
+    use aiperf_plugin_api::Endpoint;
 
     fn args() -> EndpointArgs {
         EndpointArgs {

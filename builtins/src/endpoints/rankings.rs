@@ -4,7 +4,7 @@ use registry_core::{BoxError, Implementation};
 use serde_json::{Value, json};
 
 use super::{Body, reject_streaming, with_extra};
-use crate::categories::{
+use aiperf_plugin_api::{
     Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, Output,
     ParsedResponse, Prompt, Ranking, StreamDelta,
 };

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use registry_core::{BoxError, Implementation};
 
 use super::{no_settings, write_file};
-use crate::categories::{Exporter, ExporterArgs, ExporterCategory, ExporterMetadata};
-use crate::stats::{BenchmarkResults, Percentiles};
+use aiperf_plugin_api::stats::{BenchmarkResults, Percentiles};
+use aiperf_plugin_api::{Exporter, ExporterArgs, ExporterCategory, ExporterMetadata};
 
 /// Writes `profile_export_aiperf.csv`: distributions first
 /// (`phase,metric,avg,min,max,p99,p90,p50`), then a blank line and the

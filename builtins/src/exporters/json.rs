@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use registry_core::{BoxError, Implementation};
 
 use super::{no_settings, write_file};
-use crate::categories::{Exporter, ExporterArgs, ExporterCategory, ExporterMetadata};
-use crate::stats::BenchmarkResults;
+use aiperf_plugin_api::stats::BenchmarkResults;
+use aiperf_plugin_api::{Exporter, ExporterArgs, ExporterCategory, ExporterMetadata};
 
 /// Writes `profile_export_aiperf.json`: every phase's statistics, pretty-printed.
 #[derive(Debug, Clone, Copy, Default)]

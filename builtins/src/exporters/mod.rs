@@ -22,7 +22,7 @@ fn no_settings(config: &serde_json::Value) -> Result<(), BoxError> {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct NoSettings {}
-    crate::config::parse_config::<NoSettings>(config).map(drop)
+    aiperf_plugin_api::config::parse_config::<NoSettings>(config).map(drop)
 }
 
 #[cfg(test)]
@@ -30,7 +30,7 @@ pub(crate) mod test_support {
     use std::path::PathBuf;
     use std::time::Duration;
 
-    use crate::stats::{BenchmarkResults, Phase, PhaseStats, RequestRecord};
+    use aiperf_plugin_api::stats::{BenchmarkResults, Phase, PhaseStats, RequestRecord};
 
     /// A fresh, empty directory under the system temp dir.
     pub(crate) fn temp_dir(test: &str) -> PathBuf {

@@ -3,9 +3,9 @@
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
-use crate::categories::{PhaseHook, PhaseHookArgs, PhaseHookCategory};
-use crate::config::parse_config;
-use crate::stats::{PhaseStart, PhaseStats};
+use aiperf_plugin_api::config::parse_config;
+use aiperf_plugin_api::stats::{PhaseStart, PhaseStats};
+use aiperf_plugin_api::{PhaseHook, PhaseHookArgs, PhaseHookCategory};
 
 /// Config of [`Logging`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -87,7 +87,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::stats::{Phase, RequestRecord};
+    use aiperf_plugin_api::stats::{Phase, RequestRecord};
 
     fn record(latency_ms: u64, error: Option<&str>) -> RequestRecord {
         RequestRecord {

@@ -2,8 +2,8 @@
 
 use registry_core::{BoxError, Implementation};
 
-use crate::categories::{DatasetSampler, DatasetSamplerCategory, SamplerArgs};
 use crate::rng::SplitMix64;
+use aiperf_plugin_api::{DatasetSampler, DatasetSamplerCategory, SamplerArgs};
 
 fn require_entries(args: SamplerArgs) -> Result<usize, BoxError> {
     if args.len == 0 {

@@ -5,19 +5,19 @@ use std::time::Duration;
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
-use super::require_positive;
-use crate::categories::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
-use crate::config::parse_config;
+use aiperf_plugin_api::config::parse_config;
+use aiperf_plugin_api::config::require_positive;
+use aiperf_plugin_api::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
 
 /// Config of [`Concurrency`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConcurrencyConfig {
     /// Requests kept in flight; at least 1.
-    #[serde(deserialize_with = "crate::config::count")]
+    #[serde(deserialize_with = "aiperf_plugin_api::config::count")]
     pub concurrency: u64,
     /// Requests to issue in the phase; at least 1.
-    #[serde(deserialize_with = "crate::config::count")]
+    #[serde(deserialize_with = "aiperf_plugin_api::config::count")]
     pub requests: u64,
 }
 

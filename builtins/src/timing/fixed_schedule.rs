@@ -5,11 +5,12 @@ use std::time::Duration;
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
-use crate::categories::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
-use crate::config::{parse_config, show_number};
+use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
+use aiperf_plugin_api::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
 
-/// The latest offset accepted, in milliseconds: 365 days.
-const MAX_OFFSET_MS: f64 = 365.0 * 86_400_000.0;
+/// An offset: milliseconds from 0 to 365 days.
+const OFFSET: DurationRange =
+    DurationRange::from_zero(TimeUnit::Milliseconds, 365.0 * 86_400_000.0, "365 days");
 
 /// Config of [`FixedSchedule`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -34,16 +35,7 @@ impl FixedSchedule {
         }
         let mut offsets = Vec::with_capacity(config.offsets_ms.len());
         for (i, &ms) in config.offsets_ms.iter().enumerate() {
-            let offset = Some(ms)
-                .filter(|ms| (0.0..=MAX_OFFSET_MS).contains(ms))
-                .and_then(|ms| Duration::try_from_secs_f64(ms / 1e3).ok())
-                .ok_or_else(|| {
-                    format!(
-                        "invalid config: `offsets_ms[{i}]` is {}; offsets are milliseconds \
-                         from 0 to {MAX_OFFSET_MS} (365 days)",
-                        show_number(ms)
-                    )
-                })?;
+            let offset = OFFSET.check(&format!("offsets_ms[{i}]"), ms)?;
             if offsets.last().is_some_and(|&prev| offset < prev) {
                 return Err(format!(
                     "invalid config: `offsets_ms[{i}]` ({ms}) is before `offsets_ms[{}]` ({}); \
@@ -137,7 +129,7 @@ mod tests {
         let e = schedule(&[0.0, 1e300]).unwrap_err();
         assert_eq!(
             e,
-            "invalid config: `offsets_ms[1]` is 1e300; offsets are milliseconds \
+            "invalid config: `offsets_ms[1]` is 1e300; it must be milliseconds \
              from 0 to 31536000000 (365 days)"
         );
         let e = schedule(&[f64::NAN]).unwrap_err();

@@ -5,22 +5,26 @@ use std::time::Duration;
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
-use super::{interval_at_rate, require_positive};
-use crate::categories::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
-use crate::config::parse_config;
+use aiperf_plugin_api::config::parse_config;
+use aiperf_plugin_api::config::require_positive;
+use aiperf_plugin_api::timing_strategy::interval_at_rate;
+use aiperf_plugin_api::{Decision, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory};
 
 /// Config of [`RequestRate`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestRateConfig {
-    /// Requests per second; finite and at least [`MIN_RATE`](super::MIN_RATE).
+    /// Requests per second; finite and at least [`MIN_RATE`](aiperf_plugin_api::timing_strategy::MIN_RATE).
     pub rate: f64,
     /// Requests to issue in the phase; at least 1.
-    #[serde(deserialize_with = "crate::config::count")]
+    #[serde(deserialize_with = "aiperf_plugin_api::config::count")]
     pub requests: u64,
     /// Most requests in flight at once; unlimited when absent. When the
     /// limit is reached, the schedule slips rather than piling up requests.
-    #[serde(default, deserialize_with = "crate::config::optional_count")]
+    #[serde(
+        default,
+        deserialize_with = "aiperf_plugin_api::config::optional_count"
+    )]
     pub max_concurrency: Option<u64>,
 }
 

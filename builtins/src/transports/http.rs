@@ -8,11 +8,11 @@ use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
 use super::sse::SseParser;
-use crate::categories::{
+use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
+use aiperf_plugin_api::{
     ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
     TransportMetadata, TransportRequest, TransportResponse,
 };
-use crate::config::{parse_config, timeout_secs};
 
 /// Config of [`Http`].
 #[derive(Clone, PartialEq, Deserialize)]
@@ -68,9 +68,9 @@ impl std::fmt::Debug for Http {
 
 /// At most this many characters of an error body are kept.
 const ERROR_BODY_CHARS: usize = 500;
-/// The longest `timeout_s` accepted: 7 days (a deadline must stay
+/// `timeout_s`: above 0, at most 7 days (a deadline must stay
 /// representable).
-const MAX_TIMEOUT_S: f64 = 604_800.0;
+const TIMEOUT: DurationRange = DurationRange::above_zero(TimeUnit::Seconds, 604_800.0, "7 days");
 /// Complete bodies larger than this are refused (a runaway server).
 const MAX_BODY_BYTES: u64 = 64 << 20;
 
@@ -90,7 +90,7 @@ impl Http {
         if !url.starts_with("http://") || url.len() == "http://".len() {
             return Err(format!("{url:?} is not an http URL; expected http://host:port").into());
         }
-        let timeout = timeout_secs("timeout_s", config.timeout_s, MAX_TIMEOUT_S, "7 days")?;
+        let timeout = TIMEOUT.check("timeout_s", config.timeout_s)?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))

@@ -7,12 +7,12 @@ use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::categories::{
+use crate::rng::SplitMix64;
+use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
+use aiperf_plugin_api::{
     ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
     TransportMetadata, TransportRequest, TransportResponse,
 };
-use crate::config::{parse_config, show_number};
-use crate::rng::SplitMix64;
 
 /// Config of [`InEngine`]; every field has a default.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -118,22 +118,9 @@ fn bad_request(path: &str, message: &str) -> TransportError {
     }
 }
 
-/// The longest simulated delay accepted, in milliseconds: one hour.
-const MAX_DELAY_MS: f64 = 3_600_000.0;
-
-fn millis(field: &str, ms: f64) -> Result<Duration, BoxError> {
-    Some(ms)
-        .filter(|ms| (0.0..=MAX_DELAY_MS).contains(ms))
-        .and_then(|ms| Duration::try_from_secs_f64(ms / 1e3).ok())
-        .ok_or_else(|| {
-            format!(
-                "invalid config: `{field}` is {}; it must be milliseconds from 0 to \
-                 {MAX_DELAY_MS} (one hour)",
-                show_number(ms)
-            )
-            .into()
-        })
-}
+/// A simulated delay: milliseconds from 0 to one hour.
+const DELAY: DurationRange =
+    DurationRange::from_zero(TimeUnit::Milliseconds, 3_600_000.0, "one hour");
 
 /// What one generating request asks for.
 struct Generation {
@@ -161,8 +148,8 @@ impl InEngine {
             .into());
         }
         Ok(InEngine {
-            ttft: millis("ttft_ms", config.ttft_ms)?,
-            itl: millis("itl_ms", config.itl_ms)?,
+            ttft: DELAY.check("ttft_ms", config.ttft_ms)?,
+            itl: DELAY.check("itl_ms", config.itl_ms)?,
             config,
         })
     }

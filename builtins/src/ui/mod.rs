@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
-use crate::categories::{Ui, UiArgs, UiCategory};
-use crate::config::parse_config;
 use crate::phase_hooks::summary_line;
-use crate::stats::{Phase, PhaseStart, PhaseStats};
+use aiperf_plugin_api::config::parse_config;
+use aiperf_plugin_api::stats::{Phase, PhaseStart, PhaseStats};
+use aiperf_plugin_api::{Ui, UiArgs, UiCategory};
 
 /// Shows nothing (for scripts and CI).
 #[derive(Debug, Clone, Copy, Default)]

@@ -7,7 +7,6 @@
 //! `scale_factor` if all of them met `target_latency_ms` (and succeeded), and
 //! divides it by `scale_factor` otherwise, within `[min_rate, max_rate]`.
 
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod registry;

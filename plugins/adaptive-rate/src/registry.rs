@@ -1,6 +1,6 @@
 //! This crate's registrations, one line each.
 
-use aiperf_builtins::categories::TimingStrategyCategory;
+use aiperf_plugin_api::TimingStrategyCategory;
 use registry_core::register_lazy;
 
 register_lazy!(

@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use aiperf_builtins::categories::{
+use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config, require_positive};
+use aiperf_plugin_api::timing_strategy::{MIN_RATE, interval_at_rate};
+use aiperf_plugin_api::{
     Decision, Feedback, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory,
 };
-use aiperf_builtins::config::{parse_config, show_number};
-use aiperf_builtins::timing::{MIN_RATE, interval_at_rate};
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
@@ -23,12 +23,12 @@ pub struct AdaptiveRateConfig {
     /// in milliseconds (> 0, at most one hour).
     pub target_latency_ms: f64,
     /// Requests to issue in the phase (>= 1).
-    #[serde(deserialize_with = "aiperf_builtins::config::count")]
+    #[serde(deserialize_with = "aiperf_plugin_api::config::count")]
     pub requests: u64,
     /// Completions per adjustment (>= 1). Default 10.
     #[serde(
         default = "defaults::window",
-        deserialize_with = "aiperf_builtins::config::count"
+        deserialize_with = "aiperf_plugin_api::config::count"
     )]
     pub window: u64,
     /// Lowest rate (at least 1e-6). Default `initial_rate / 100`, but not
@@ -68,8 +68,9 @@ pub struct AdaptiveRate {
     scheduled: u64,
 }
 
-/// The highest `target_latency_ms` accepted: one hour.
-const MAX_TARGET_MS: f64 = 3_600_000.0;
+/// `target_latency_ms`: above 0, at most one hour.
+const TARGET: DurationRange =
+    DurationRange::above_zero(TimeUnit::Milliseconds, 3_600_000.0, "one hour");
 
 /// A rate from the config, checked: its interval fits in a [`Duration`].
 fn rate(field: &str, value: f64) -> Result<f64, BoxError> {
@@ -102,21 +103,9 @@ impl AdaptiveRate {
             )
             .into());
         }
-        let target = Some(config.target_latency_ms)
-            .filter(|&ms| ms > 0.0 && ms <= MAX_TARGET_MS)
-            .and_then(|ms| Duration::try_from_secs_f64(ms / 1e3).ok())
-            .ok_or_else(|| {
-                format!(
-                    "invalid config: `target_latency_ms` is {}; it must be milliseconds > 0 \
-                     and at most {MAX_TARGET_MS} (one hour)",
-                    show_number(config.target_latency_ms)
-                )
-            })?;
-        for (field, value) in [("requests", config.requests), ("window", config.window)] {
-            if value == 0 {
-                return Err(format!("invalid config: `{field}` must be at least 1, got 0").into());
-            }
-        }
+        let target = TARGET.check("target_latency_ms", config.target_latency_ms)?;
+        require_positive("requests", config.requests)?;
+        require_positive("window", config.window)?;
         Ok(AdaptiveRate {
             rate,
             min_rate,

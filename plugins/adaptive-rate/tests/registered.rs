@@ -1,6 +1,6 @@
 //! Linking this crate adds `timing_strategy/adaptive_rate` as a plugin.
 
-use aiperf_builtins::categories::{Decision, Progress, TimingArgs, TimingStrategyFactory};
+use aiperf_plugin_api::{Decision, Progress, TimingArgs, TimingStrategyFactory};
 use registry_core::Origin;
 
 use aiperf_plugin_adaptive_rate as _;

@@ -1,12 +1,35 @@
-//! The three endpoints: a builtin inside, NIM fields added to its payload.
+//! The three endpoints: the builtin of the same name inside, created
+//! through the registry by its identifier, with NIM fields added to its
+//! payload.
+//!
+//! This crate depends on the plugin API only, never on the builtins: it
+//! finds the OpenAI-format builtin it extends at run time
+//! ([`EndpointFactory::get_class_by_id`]), so a binary that links this
+//! plugin without the builtins gets an error naming the missing
+//! implementation when the endpoint is created, not a build failure.
 
-use aiperf_builtins::categories::{
-    Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, ParsedResponse,
-    Prompt, StreamDelta,
+use aiperf_plugin_api::{
+    Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointFactory, EndpointMetadata,
+    ParsedResponse, Prompt, StreamDelta,
 };
-use aiperf_builtins::endpoints::{OpenAiChat, OpenAiCompletions, OpenAiEmbeddings};
-use registry_core::{BoxError, Implementation};
+use registry_core::{BoxError, Implementation, RegistryError};
 use serde_json::{Map, Value};
+
+/// The builtin implementation `identifier` of endpoint `name`, created with
+/// `args`. The builtin's own refusal (e.g. streaming embeddings) is passed
+/// on as it is: the registry wraps this constructor's error in "creating
+/// endpoint ... failed" once already.
+fn builtin(
+    name: &str,
+    identifier: &str,
+    args: EndpointArgs,
+) -> Result<Box<dyn Endpoint>, BoxError> {
+    match EndpointFactory::get_class_by_id(name, identifier)?.create(args) {
+        Ok(endpoint) => Ok(endpoint),
+        Err(RegistryError::ConstructorFailed { source, .. }) => Err(source),
+        Err(other) => Err(other.into()),
+    }
+}
 
 /// Response parsing is the builtin's: NIM answers in the OpenAI format.
 macro_rules! delegate_parsing {
@@ -19,16 +42,6 @@ macro_rules! delegate_parsing {
             self.inner.parse_stream_event(data)
         }
     };
-}
-
-/// The builtin's metadata with another report title.
-const fn retitled<T: Implementation<EndpointCategory>>(
-    metrics_title: &'static str,
-) -> EndpointMetadata {
-    EndpointMetadata {
-        metrics_title,
-        ..T::METADATA
-    }
 }
 
 /// Adds `field: value` to the payload unless it is already there (a field
@@ -55,22 +68,29 @@ fn ignore_eos(mut payload: Value, prompt: &Prompt) -> Value {
     payload
 }
 
-/// [`OpenAiChat`] for NVIDIA NIM (`chat`, identifier `nvidia_optimized`):
-/// the same payload plus `"nvext": {"ignore_eos": true}` when
-/// [`Prompt::max_tokens`] is set.
-#[derive(Debug, Clone)]
+/// The builtin `openai_chat` for NVIDIA NIM (`chat`, identifier
+/// `nvidia_optimized`): the same payload plus
+/// `"nvext": {"ignore_eos": true}` when [`Prompt::max_tokens`] is set.
 pub struct NvidiaChat {
-    inner: OpenAiChat,
+    inner: Box<dyn Endpoint>,
 }
 
 impl Implementation<EndpointCategory> for NvidiaChat {
-    const METADATA: EndpointMetadata = retitled::<OpenAiChat>("LLM Metrics (NVIDIA NIM)");
+    /// `openai_chat`'s metadata, retitled (the link-set tests check that the
+    /// rest stays equal to the builtin's).
+    const METADATA: EndpointMetadata = EndpointMetadata {
+        endpoint_path: "/v1/chat/completions",
+        supports_streaming: true,
+        produces_tokens: true,
+        tokenizes_input: true,
+        metrics_title: "LLM Metrics (NVIDIA NIM)",
+    };
     const DESCRIPTION: &'static str = "OpenAI chat for NVIDIA NIM: adds nvext.ignore_eos when \
         max_tokens is set, so every response has exactly max_tokens tokens.";
 
     fn create(args: EndpointArgs) -> Result<Self, BoxError> {
         Ok(NvidiaChat {
-            inner: OpenAiChat::create(args)?,
+            inner: builtin("chat", "openai_chat", args)?,
         })
     }
 }
@@ -83,22 +103,28 @@ impl Endpoint for NvidiaChat {
     delegate_parsing!();
 }
 
-/// [`OpenAiCompletions`] for NVIDIA NIM (`completions`, identifier
-/// `nvidia_optimized`): the same payload plus
+/// The builtin `openai_completions` for NVIDIA NIM (`completions`,
+/// identifier `nvidia_optimized`): the same payload plus
 /// `"nvext": {"ignore_eos": true}` when [`Prompt::max_tokens`] is set.
-#[derive(Debug, Clone)]
 pub struct NvidiaCompletions {
-    inner: OpenAiCompletions,
+    inner: Box<dyn Endpoint>,
 }
 
 impl Implementation<EndpointCategory> for NvidiaCompletions {
-    const METADATA: EndpointMetadata = retitled::<OpenAiCompletions>("LLM Metrics (NVIDIA NIM)");
+    /// `openai_completions`'s metadata, retitled.
+    const METADATA: EndpointMetadata = EndpointMetadata {
+        endpoint_path: "/v1/completions",
+        supports_streaming: true,
+        produces_tokens: true,
+        tokenizes_input: true,
+        metrics_title: "LLM Metrics (NVIDIA NIM)",
+    };
     const DESCRIPTION: &'static str = "OpenAI completions for NVIDIA NIM: adds nvext.ignore_eos \
         when max_tokens is set, so every response has exactly max_tokens tokens.";
 
     fn create(args: EndpointArgs) -> Result<Self, BoxError> {
         Ok(NvidiaCompletions {
-            inner: OpenAiCompletions::create(args)?,
+            inner: builtin("completions", "openai_completions", args)?,
         })
     }
 }
@@ -111,25 +137,30 @@ impl Endpoint for NvidiaCompletions {
     delegate_parsing!();
 }
 
-/// [`OpenAiEmbeddings`] for NVIDIA NIM (`embeddings`, identifier
+/// The builtin `openai_embeddings` for NVIDIA NIM (`embeddings`, identifier
 /// `nvidia_optimized`): the same payload plus `"input_type": "query"` (NIM's
 /// retrieval embedding models require it) and `"truncate": "END"` (inputs
 /// longer than the model's limit are cut instead of rejected). Both can be
 /// replaced through [`EndpointArgs::extra`], e.g. `input_type: passage`.
-#[derive(Debug, Clone)]
 pub struct NvidiaEmbeddings {
-    inner: OpenAiEmbeddings,
+    inner: Box<dyn Endpoint>,
 }
 
 impl Implementation<EndpointCategory> for NvidiaEmbeddings {
-    const METADATA: EndpointMetadata =
-        retitled::<OpenAiEmbeddings>("Embeddings Metrics (NVIDIA NIM)");
+    /// `openai_embeddings`'s metadata, retitled.
+    const METADATA: EndpointMetadata = EndpointMetadata {
+        endpoint_path: "/v1/embeddings",
+        supports_streaming: false,
+        produces_tokens: false,
+        tokenizes_input: true,
+        metrics_title: "Embeddings Metrics (NVIDIA NIM)",
+    };
     const DESCRIPTION: &'static str = "OpenAI embeddings for NVIDIA NIM: adds input_type \
         \"query\" (required by NIM) and truncate \"END\".";
 
     fn create(args: EndpointArgs) -> Result<Self, BoxError> {
         Ok(NvidiaEmbeddings {
-            inner: OpenAiEmbeddings::create(args)?,
+            inner: builtin("embeddings", "openai_embeddings", args)?,
         })
     }
 }
@@ -149,8 +180,12 @@ impl Endpoint for NvidiaEmbeddings {
 
 #[cfg(test)]
 mod tests {
-    use aiperf_builtins::categories::{Output, Usage};
+    use aiperf_plugin_api::{Output, Usage};
     use serde_json::json;
+
+    // The builtins these endpoints extend are found through the registry:
+    // link them.
+    use aiperf_builtins as _;
 
     use super::*;
 
@@ -189,7 +224,10 @@ mod tests {
     #[test]
     fn without_a_limit_the_payload_is_the_builtin_s() {
         let chat = NvidiaChat::create(args(false, json!({}))).unwrap();
-        let builtin = OpenAiChat::create(args(false, json!({}))).unwrap();
+        let builtin = EndpointFactory::get_class_by_id("chat", "openai_chat")
+            .unwrap()
+            .create(args(false, json!({})))
+            .unwrap();
         assert_eq!(
             chat.format_payload(&prompt(None)),
             builtin.format_payload(&prompt(None))
@@ -249,7 +287,9 @@ mod tests {
 
     #[test]
     fn streaming_embeddings_are_refused_like_the_builtin() {
-        let err = NvidiaEmbeddings::create(args(true, json!({}))).unwrap_err();
+        let err = NvidiaEmbeddings::create(args(true, json!({})))
+            .err()
+            .unwrap();
         assert_eq!(
             err.to_string(),
             "the embeddings endpoint does not support streaming; set streaming: false"
@@ -284,35 +324,43 @@ mod tests {
 
     #[test]
     fn metadata_is_the_builtin_s_retitled() {
-        assert_eq!(
-            NvidiaChat::METADATA,
-            EndpointMetadata {
-                endpoint_path: "/v1/chat/completions",
-                supports_streaming: true,
-                produces_tokens: true,
-                tokenizes_input: true,
-                metrics_title: "LLM Metrics (NVIDIA NIM)",
-            }
-        );
-        assert_eq!(
-            NvidiaCompletions::METADATA,
-            EndpointMetadata {
-                endpoint_path: "/v1/completions",
-                supports_streaming: true,
-                produces_tokens: true,
-                tokenizes_input: true,
-                metrics_title: "LLM Metrics (NVIDIA NIM)",
-            }
-        );
-        assert_eq!(
-            NvidiaEmbeddings::METADATA,
-            EndpointMetadata {
-                endpoint_path: "/v1/embeddings",
-                supports_streaming: false,
-                produces_tokens: false,
-                tokenizes_input: true,
-                metrics_title: "Embeddings Metrics (NVIDIA NIM)",
-            }
-        );
+        let pairs = [
+            ("chat", "openai_chat", NvidiaChat::METADATA),
+            (
+                "completions",
+                "openai_completions",
+                NvidiaCompletions::METADATA,
+            ),
+            (
+                "embeddings",
+                "openai_embeddings",
+                NvidiaEmbeddings::METADATA,
+            ),
+        ];
+        for (name, builtin, ours) in pairs {
+            let theirs = *EndpointFactory::get_class_by_id(name, builtin)
+                .unwrap()
+                .metadata();
+            assert!(ours.metrics_title.ends_with("(NVIDIA NIM)"), "{name}");
+            assert_eq!(
+                ours,
+                EndpointMetadata {
+                    metrics_title: ours.metrics_title,
+                    ..theirs
+                },
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn without_the_builtins_creation_names_what_is_missing() {
+        // The error comes from the registry: an unknown identifier lists
+        // the ones there are.
+        let err = builtin("chat", "no_such_builtin", args(false, json!({})))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no_such_builtin"), "{err}");
     }
 }

@@ -2,7 +2,7 @@
 //! plugin and `priority` to 0, so each one overrides the builtin of the same
 //! name when the plugin is linked.
 
-use aiperf_builtins::categories::EndpointCategory;
+use aiperf_plugin_api::EndpointCategory;
 use registry_core::register_lazy;
 
 register_lazy!(EndpointCategory, "chat", crate::NvidiaChat, id = "nvidia_optimized");

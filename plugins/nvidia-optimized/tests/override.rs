@@ -4,10 +4,11 @@
 //! One test function: the runtime override it sets is process-wide, and a
 //! second test reading the selection in parallel would race with it.
 
-use aiperf_builtins::categories::{EndpointArgs, EndpointFactory, Prompt};
+use aiperf_plugin_api::{EndpointArgs, EndpointFactory, Prompt};
 use registry_core::{Origin, Reason};
 use serde_json::json;
 
+use aiperf_builtins as _;
 use aiperf_plugin_nvidia_optimized as _;
 
 #[test]

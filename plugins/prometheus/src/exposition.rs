@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use aiperf_builtins::stats::{Percentiles, PhaseStart, PhaseStats};
+use aiperf_plugin_api::stats::{Percentiles, PhaseStart, PhaseStats};
 
 fn gauge(out: &mut String, name: &str, help: &str, value: f64) {
     let _ = writeln!(
@@ -111,7 +111,7 @@ pub fn phase_complete_metrics(stats: &PhaseStats) -> String {
 mod tests {
     use std::time::Duration;
 
-    use aiperf_builtins::stats::{Phase, RequestRecord};
+    use aiperf_plugin_api::stats::{Phase, RequestRecord};
 
     use super::*;
 

@@ -1,15 +1,15 @@
 //! The hook: typed config, and an HTTP `PUT` per phase boundary.
 
-use aiperf_builtins::categories::{PhaseHook, PhaseHookArgs, PhaseHookCategory};
-use aiperf_builtins::config::{parse_config, timeout_secs};
-use aiperf_builtins::stats::{Phase, PhaseStart, PhaseStats};
+use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
+use aiperf_plugin_api::stats::{Phase, PhaseStart, PhaseStats};
+use aiperf_plugin_api::{PhaseHook, PhaseHookArgs, PhaseHookCategory};
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
 use crate::exposition::{phase_complete_metrics, phase_start_metrics};
 
-/// The longest per-push `timeout_s` accepted: one hour.
-const MAX_TIMEOUT_S: f64 = 3_600.0;
+/// The per-push `timeout_s`: above 0, at most one hour.
+const TIMEOUT: DurationRange = DurationRange::above_zero(TimeUnit::Seconds, 3_600.0, "one hour");
 
 /// Config of [`Pushgateway`] (`plugins.phase_hooks[].config`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -65,7 +65,7 @@ impl Pushgateway {
             )
             .into());
         }
-        let timeout = timeout_secs("timeout_s", config.timeout_s, MAX_TIMEOUT_S, "one hour")?;
+        let timeout = TIMEOUT.check("timeout_s", config.timeout_s)?;
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))

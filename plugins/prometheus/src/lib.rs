@@ -2,7 +2,6 @@
 //! `pushgateway`) pushes each phase's metrics to a Prometheus Pushgateway.
 //! See the README for its config and the metrics it pushes.
 
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod exposition;

@@ -2,17 +2,15 @@
 
 use std::time::Duration;
 
-use aiperf_builtins::categories::{PhaseHookArgs, PhaseHookFactory};
-use aiperf_builtins::stats::{Phase, PhaseStart, PhaseStats, RequestRecord};
-use aiperf_builtins::testing::{LoopbackServer, Reply};
+use aiperf_plugin_api::stats::{Phase, PhaseStart, PhaseStats, RequestRecord};
+use aiperf_plugin_api::{PhaseHookArgs, PhaseHookFactory};
+use aiperf_test_support::{LoopbackServer, Reply};
 use registry_core::Origin;
 use serde_json::json;
 
 use aiperf_plugin_prometheus as _;
 
-fn hook(
-    config: serde_json::Value,
-) -> Result<Box<dyn aiperf_builtins::categories::PhaseHook>, String> {
+fn hook(config: serde_json::Value) -> Result<Box<dyn aiperf_plugin_api::PhaseHook>, String> {
     PhaseHookFactory::create_instance("prometheus", PhaseHookArgs { config })
         .map_err(|e| e.to_string())
 }

@@ -5,10 +5,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use registry_core::BoxError;
 
-use crate::categories::{PhaseHook, PhaseHookArgs, PhaseHookFactory};
 use crate::config::{NamedConfig, Secrets};
-use crate::names::PhaseHookType;
-use crate::stats::{PhaseStart, PhaseStats};
+use aiperf_plugin_api::names::PhaseHookType;
+use aiperf_plugin_api::stats::{PhaseStart, PhaseStats};
+use aiperf_plugin_api::{PhaseHook, PhaseHookArgs, PhaseHookFactory};
 
 /// What to do when a configured hook cannot be created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use crate::categories::{
+use aiperf_plugin_api::stats::{Phase, RequestRecord};
+use aiperf_plugin_api::{
     DatasetSampler, Decision, Endpoint, Feedback, Progress, Prompt, TimingStrategy, Transport, Ui,
 };
-use crate::stats::{Phase, RequestRecord};
 
 use super::request::{Labels, execute_catching_panics};
 

@@ -13,14 +13,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::categories::{
+use crate::config::{BenchmarkConfig, NamedConfig, Secrets};
+use crate::hooks::{HookFailure, LoadMode, PhaseHookRegistry};
+use aiperf_plugin_api::names::TimingStrategyType;
+use aiperf_plugin_api::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
+use aiperf_plugin_api::{
     DatasetSampler, EndpointArgs, Exporter, ExporterArgs, Prompt, SamplerArgs, TimingArgs,
     TimingStrategy, TransportArgs, Ui, UiArgs,
 };
-use crate::config::{BenchmarkConfig, NamedConfig, Secrets};
-use crate::names::TimingStrategyType;
-use crate::phase_hooks::{HookFailure, LoadMode, PhaseHookRegistry};
-use crate::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
 
 use phase::{Target, run_phase};
 use request::Labels;

@@ -2,19 +2,22 @@
 //! test (so the run is exact and needs no network): phases, hooks, UI,
 //! exporters and timing strategies all created by name from a config.
 
+// The engine names no implementation; these tests run it over the builtins.
+use aiperf_builtins as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
-use aiperf_builtins::benchmark::{Benchmark, BuildOptions};
-use aiperf_builtins::categories::{
+use aiperf_engine::benchmark::{Benchmark, BuildOptions};
+use aiperf_engine::config::parse_config_str;
+use aiperf_plugin_api::config::parse_config;
+use aiperf_plugin_api::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
+use aiperf_plugin_api::{
     Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, ParsedResponse,
     PhaseHook, PhaseHookArgs, PhaseHookCategory, Prompt, ResponseBody, StreamDelta, TimedEvent,
     Transport, TransportArgs, TransportCategory, TransportError, TransportMetadata,
     TransportRequest, TransportResponse,
 };
-use aiperf_builtins::config::{parse_config, parse_config_str};
-use aiperf_builtins::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
 use registry_core::{BoxError, Implementation, register_lazy};
 use serde::Deserialize;
 use serde_json::json;

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use registry_core::{Factory, declare_category};
+use registry_core::{BoxError, Factory, declare_category};
+
+use crate::config::show_number;
 
 /// Where a phase stands, as the orchestrator tells the strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,3 +83,26 @@ declare_category! {
 
 /// `TimingStrategyFactory::create_instance("request_rate", args)`.
 pub type TimingStrategyFactory = Factory<TimingStrategyCategory>;
+
+/// The lowest request rate a strategy accepts, requests per second: one
+/// request every 11.6 days. Lower rates would wait longer than any
+/// benchmark runs, and below about 5.4e-20 the interval `1 / rate` does not
+/// fit in a [`Duration`] at all.
+pub const MIN_RATE: f64 = 1e-6;
+
+/// The interval between requests at `rate` requests per second, checked
+/// (`field` names the setting in the error): finite and at least
+/// [`MIN_RATE`].
+pub fn interval_at_rate(field: &str, rate: f64) -> Result<Duration, BoxError> {
+    if rate.is_finite() && rate >= MIN_RATE {
+        if let Ok(interval) = Duration::try_from_secs_f64(1.0 / rate) {
+            return Ok(interval);
+        }
+    }
+    Err(format!(
+        "invalid config: `{field}` is {}; it is requests per second and must be a finite number \
+         >= {MIN_RATE} (one request every 11.6 days)",
+        show_number(rate)
+    )
+    .into())
+}

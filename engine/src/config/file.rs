@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::expand::{ExpandError, Secrets, expand, is_single_reference};
-use crate::names::{
+use aiperf_plugin_api::names::{
     DatasetSamplerType, EndpointType, ExporterType, PhaseHookType, TimingStrategyType,
     TransportType, UiType,
 };
@@ -141,7 +141,7 @@ impl Default for DatasetConfig {
 
 mod defaults {
     use super::NamedConfig;
-    use crate::names::{DatasetSamplerType, ExporterType, UiType};
+    use aiperf_plugin_api::names::{DatasetSamplerType, ExporterType, UiType};
 
     pub(super) fn ui() -> NamedConfig<UiType> {
         NamedConfig {
@@ -531,6 +531,9 @@ fn pointer_mut<'v>(
 
 #[cfg(test)]
 mod tests {
+    // check_config creates the parts: link the builtins for it to find.
+    use aiperf_builtins as _;
+
     use super::*;
 
     const EXAMPLE: &str = r#"

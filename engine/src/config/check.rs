@@ -1,7 +1,7 @@
 //! Checking a configuration against the live registry without running it.
 
 use crate::benchmark::{Benchmark, BuildOptions};
-use crate::phase_hooks::LoadMode;
+use crate::hooks::LoadMode;
 
 use super::{BenchmarkConfig, Secrets};
 

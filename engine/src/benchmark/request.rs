@@ -4,8 +4,8 @@ use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
-use crate::categories::{Endpoint, Output, Prompt, ResponseBody, Transport, TransportRequest};
-use crate::stats::RequestRecord;
+use aiperf_plugin_api::stats::RequestRecord;
+use aiperf_plugin_api::{Endpoint, Output, Prompt, ResponseBody, Transport, TransportRequest};
 
 /// The component a request is inside, so that a panic is blamed on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

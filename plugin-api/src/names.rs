@@ -9,7 +9,7 @@
 
 use registry_core::dynamic_str_enum;
 
-use crate::categories::{
+use crate::{
     DatasetSamplerCategory, EndpointCategory, ExporterCategory, PhaseHookCategory,
     TimingStrategyCategory, TransportCategory, UiCategory,
 };

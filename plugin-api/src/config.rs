@@ -139,25 +139,112 @@ pub fn show_number(value: f64) -> String {
     }
 }
 
-/// A timeout in seconds from a config (`timeout_s`): above 0 and at most
-/// `max_s` (`max_label` says it in words, e.g. "7 days"), or an error naming
-/// the field, the value and the valid range.
-pub fn timeout_secs(
-    field: &str,
-    value: f64,
-    max_s: f64,
-    max_label: &str,
-) -> Result<std::time::Duration, String> {
-    Some(value)
-        .filter(|&s| s > 0.0 && s <= max_s)
-        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| {
-            format!(
-                "invalid config: `{field}` is {}; it must be seconds > 0 and at most {max_s} \
-                 ({max_label})",
-                show_number(value)
-            )
-        })
+/// Checks that a count from a config is at least 1: the constructor's
+/// check after [`count`] let 0 through, worded as the builtins word it.
+pub fn require_positive(field: &str, value: u64) -> Result<u64, BoxError> {
+    if value == 0 {
+        return Err(format!("invalid config: `{field}` must be at least 1, got 0").into());
+    }
+    Ok(value)
+}
+
+/// The unit a duration setting is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// Seconds (`timeout_s`).
+    Seconds,
+    /// Milliseconds (`ttft_ms`).
+    Milliseconds,
+}
+
+impl TimeUnit {
+    fn per_second(self) -> f64 {
+        match self {
+            TimeUnit::Seconds => 1.0,
+            TimeUnit::Milliseconds => 1e3,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            TimeUnit::Seconds => "seconds",
+            TimeUnit::Milliseconds => "milliseconds",
+        }
+    }
+}
+
+/// The valid range of a duration setting, and the one place a config
+/// number becomes a [`Duration`](std::time::Duration): a value out of range,
+/// not finite, or too large for a `Duration` is an error naming the field,
+/// the value and the range, never a panic.
+///
+/// ```
+/// use aiperf_plugin_api::config::{DurationRange, TimeUnit};
+///
+/// const TIMEOUT: DurationRange =
+///     DurationRange::above_zero(TimeUnit::Seconds, 3600.0, "one hour");
+/// assert_eq!(TIMEOUT.check("timeout_s", 1.5).unwrap().as_millis(), 1500);
+/// assert_eq!(
+///     TIMEOUT.check("timeout_s", 0.0).unwrap_err().to_string(),
+///     "invalid config: `timeout_s` is 0; it must be seconds > 0 and at most 3600 (one hour)"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DurationRange {
+    unit: TimeUnit,
+    zero_allowed: bool,
+    max: f64,
+    max_label: &'static str,
+}
+
+impl DurationRange {
+    /// Values above 0 and at most `max` (in `unit`; `max_label` says it in
+    /// words, e.g. `"7 days"`).
+    pub const fn above_zero(unit: TimeUnit, max: f64, max_label: &'static str) -> Self {
+        DurationRange {
+            unit,
+            zero_allowed: false,
+            max,
+            max_label,
+        }
+    }
+
+    /// Values from 0 to `max` (in `unit`; `max_label` says it in words).
+    pub const fn from_zero(unit: TimeUnit, max: f64, max_label: &'static str) -> Self {
+        DurationRange {
+            unit,
+            zero_allowed: true,
+            max,
+            max_label,
+        }
+    }
+
+    /// `value` (in this range's unit) as a `Duration`, or an error naming
+    /// `field`, the value and the valid range.
+    pub fn check(&self, field: &str, value: f64) -> Result<std::time::Duration, BoxError> {
+        let low_ok = if self.zero_allowed {
+            value >= 0.0
+        } else {
+            value > 0.0
+        };
+        Some(value)
+            .filter(|&v| low_ok && v <= self.max)
+            .and_then(|v| std::time::Duration::try_from_secs_f64(v / self.unit.per_second()).ok())
+            .ok_or_else(|| {
+                let unit = self.unit.word();
+                let range = if self.zero_allowed {
+                    format!("{unit} from 0 to {}", self.max)
+                } else {
+                    format!("{unit} > 0 and at most {}", self.max)
+                };
+                format!(
+                    "invalid config: `{field}` is {}; it must be {range} ({})",
+                    show_number(value),
+                    self.max_label
+                )
+                .into()
+            })
+    }
 }
 
 #[cfg(test)]
@@ -231,5 +318,32 @@ mod tests {
         assert_eq!(show_number(1e-20), "1e-20");
         assert_eq!(show_number(1e300), "1e300");
         assert_eq!(show_number(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn durations_are_checked_in_one_place() {
+        const DELAY: DurationRange =
+            DurationRange::from_zero(TimeUnit::Milliseconds, 3_600_000.0, "one hour");
+        assert_eq!(
+            DELAY.check("ttft_ms", 0.0).unwrap(),
+            std::time::Duration::ZERO
+        );
+        assert_eq!(
+            DELAY.check("ttft_ms", 2.5).unwrap(),
+            std::time::Duration::from_micros(2500)
+        );
+        for bad in [-1.0, 3_600_001.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(
+                DELAY.check("ttft_ms", bad).unwrap_err().to_string(),
+                format!(
+                    "invalid config: `ttft_ms` is {}; it must be milliseconds from 0 to 3600000 \
+                     (one hour)",
+                    show_number(bad)
+                )
+            );
+        }
+        // Larger than any Duration: an error, not a panic.
+        let huge = DurationRange::above_zero(TimeUnit::Seconds, f64::MAX, "forever");
+        assert!(huge.check("timeout_s", 1e300).is_err());
     }
 }

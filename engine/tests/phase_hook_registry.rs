@@ -2,13 +2,16 @@
 //! configuration order; one failing hook is reported and the others load;
 //! strict mode makes it fatal; a panicking hook is contained.
 
+// The engine names no implementation; these tests run it over the builtins.
+use aiperf_builtins as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use aiperf_builtins::categories::{PhaseHook, PhaseHookArgs, PhaseHookCategory, PhaseHookFactory};
-use aiperf_builtins::config::{parse_config, parse_config_str};
-use aiperf_builtins::phase_hooks::{LoadMode, PhaseHookRegistry};
-use aiperf_builtins::stats::{Phase, PhaseStart, PhaseStats};
+use aiperf_engine::config::parse_config_str;
+use aiperf_engine::hooks::{LoadMode, PhaseHookRegistry};
+use aiperf_plugin_api::config::parse_config;
+use aiperf_plugin_api::stats::{Phase, PhaseStart, PhaseStats};
+use aiperf_plugin_api::{PhaseHook, PhaseHookArgs, PhaseHookCategory, PhaseHookFactory};
 use registry_core::{BoxError, Implementation, register_lazy};
 use serde::Deserialize;
 

@@ -1,10 +1,11 @@
-//! Test support (feature `test-support`, off by default; not part of the
-//! public API): a loopback HTTP/1.1 server that answers canned replies and
-//! records what it received, shared by the `http` transport's tests and
-//! plugin crates' tests (e.g. the Prometheus Pushgateway hook).
+//! What this workspace's tests share (a dev-dependency only; never
+//! published): [`LoopbackServer`], a loopback HTTP/1.1 server that answers
+//! canned replies and records what it received, and [`scratch_dir`].
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -68,26 +69,54 @@ impl Received {
     }
 }
 
-/// Serves one connection per reply, in order, on `127.0.0.1` (a free port).
+/// A temporary directory for one test, removed when dropped; its name
+/// starts with `aiperf-{test}-` so a leftover one says which test made it.
+pub fn scratch_dir(test: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("aiperf-{test}-"))
+        .tempdir()
+        .expect("create a scratch directory")
+}
+
+/// Serves one connection per reply on `127.0.0.1` (a free port), one
+/// connection at a time, until dropped.
 #[derive(Debug)]
 pub struct LoopbackServer {
     url: String,
     received: mpsc::Receiver<Received>,
+    stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl LoopbackServer {
-    /// Starts serving `replies`.
+    /// Serves `replies` in order, one per connection, then stops accepting.
     pub fn start(replies: Vec<Reply>) -> LoopbackServer {
+        let count = replies.len();
+        LoopbackServer::serving(replies, count)
+    }
+
+    /// Answers the n-th connection with `replies[n % replies.len()]`, for as
+    /// long as the server lives.
+    pub fn repeating(replies: Vec<Reply>) -> LoopbackServer {
+        assert!(!replies.is_empty(), "a repeating server needs a reply");
+        LoopbackServer::serving(replies, usize::MAX)
+    }
+
+    fn serving(replies: Vec<Reply>, connections: usize) -> LoopbackServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
         let (tx, received) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
-            for reply in replies {
+            for reply in replies.iter().cycle().take(connections) {
                 let Ok((stream, _)) = listener.accept() else {
                     return;
                 };
-                if let Some(request) = serve(stream, &reply) {
+                if stopped.load(Ordering::Acquire) {
+                    return;
+                }
+                if let Some(request) = serve(stream, reply) {
                     let _ = tx.send(request);
                 }
             }
@@ -95,6 +124,7 @@ impl LoopbackServer {
         LoopbackServer {
             url,
             received,
+            stop,
             thread: Some(thread),
         }
     }
@@ -115,6 +145,7 @@ impl LoopbackServer {
 impl Drop for LoopbackServer {
     fn drop(&mut self) {
         // Unblock a server still waiting in accept(): connect once.
+        self.stop.store(true, Ordering::Release);
         if let Some(thread) = self.thread.take() {
             if !thread.is_finished() {
                 let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
@@ -152,8 +183,15 @@ fn serve(stream: TcpStream, reply: &Reply) -> Option<Received> {
 
     let mut stream = stream;
     let head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nConnection: close\r\n\r\n",
-        reply.status, reply.content_type
+        "HTTP/1.1 {} X\r\nContent-Type: {}\r\n{}Connection: close\r\n\r\n",
+        reply.status,
+        reply.content_type,
+        // A complete body says its length, as real servers do; a streamed
+        // one ends when the connection closes.
+        match reply.parts.as_slice() {
+            [(_, body)] => format!("Content-Length: {}\r\n", body.len()),
+            _ => String::new(),
+        }
     );
     let _ = stream.write_all(head.as_bytes());
     for (pause, part) in &reply.parts {

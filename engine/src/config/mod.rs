@@ -25,15 +25,15 @@
 //!   them as `${VAR}`, and every message shown to a user passes through
 //!   [`Secrets::redact`].
 //! - Each component's `config` is deserialised by the component itself into
-//!   its own struct with [`parse_config`] (unknown fields are rejected).
+//!   its own struct with
+//!   [`aiperf_plugin_api::config::parse_config`] (unknown fields are
+//!   rejected).
 
 mod check;
-mod component;
 mod expand;
 mod file;
 
 pub use check::check_config;
-pub use component::{count, optional_count, parse_config, show_number, timeout_secs};
 pub use expand::Secrets;
 pub use file::{
     BenchmarkConfig, ConfigError, DatasetConfig, EndpointConfig, NamedConfig, PluginsConfig,

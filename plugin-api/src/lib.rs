@@ -1,0 +1,120 @@
+//! The plugin API of `aiperf`: the one crate (with [`registry_core`]) that a
+//! plugin crate depends on.
+//!
+//! Every part of a benchmark is an implementation of a *category*, created
+//! by name through the category's [`Factory`](registry_core::Factory). This
+//! crate declares the categories; the builtins (crate `aiperf-builtins`)
+//! and plugin crates implement them; the engine (crate `aiperf-engine`)
+//! creates them by name and drives them. A plugin crate never depends on the
+//! builtins or on the engine.
+//!
+//! | category | trait | module |
+//! |---|---|---|
+//! | `endpoint` | [`Endpoint`] | [`endpoint`]: the request/response format of an API |
+//! | `transport` | [`Transport`] | [`transport`]: how a request reaches the server |
+//! | `timing_strategy` | [`TimingStrategy`] | [`timing_strategy`]: when each request is issued |
+//! | `phase_hook` | [`PhaseHook`] | [`phase_hook`]: callbacks at phase boundaries |
+//! | `ui` | [`Ui`] | [`ui`]: progress display |
+//! | `exporter` | [`Exporter`] | [`exporter`]: result files |
+//! | `dataset_sampler` | [`DatasetSampler`] | [`dataset_sampler`]: which prompt goes next |
+//!
+//! Also here: [`names`] (one enum per category, with the builtin names as
+//! variants), [`stats`] (the records and statistics that hooks, UIs and
+//! exporters receive) and [`config`] (reading a component's typed `config`
+//! and wording its errors the way the builtins do).
+//!
+//! # Writing a plugin
+//!
+//! ```
+//! use aiperf_plugin_api::config::parse_config;
+//! use aiperf_plugin_api::phase_hook::{PhaseHook, PhaseHookArgs, PhaseHookCategory};
+//! use aiperf_plugin_api::stats::{PhaseStart, PhaseStats};
+//! use registry_core::{BoxError, Implementation, register_lazy};
+//!
+//! #[derive(serde::Deserialize)]
+//! #[serde(deny_unknown_fields)]
+//! struct BellConfig {
+//!     #[serde(default)]
+//!     loud: bool,
+//! }
+//!
+//! /// Rings when a phase completes.
+//! pub struct Bell {
+//!     loud: bool,
+//! }
+//!
+//! impl Implementation<PhaseHookCategory> for Bell {
+//!     const METADATA: () = ();
+//!     fn create(args: PhaseHookArgs) -> Result<Self, BoxError> {
+//!         let config: BellConfig = parse_config(&args.config)?;
+//!         Ok(Bell { loud: config.loud })
+//!     }
+//! }
+//!
+//! impl PhaseHook for Bell {
+//!     fn on_phase_start(&self, _: &PhaseStart) -> Result<(), BoxError> {
+//!         Ok(())
+//!     }
+//!     fn on_phase_complete(&self, stats: &PhaseStats) -> Result<(), BoxError> {
+//!         let bell = if self.loud { "DING" } else { "ding" };
+//!         eprintln!("{bell}: {} done", stats.phase);
+//!         Ok(())
+//!     }
+//! }
+//!
+//! // In the plugin's `src/registry.rs`, one line per registration:
+//! register_lazy!(PhaseHookCategory, "bell", Bell, id = "terminal_bell");
+//! # fn main() {}
+//! ```
+//!
+//! A binary links the plugin with `use my_plugin as _;` (or by naming any
+//! of its items); `aiperf plugins --all` then lists `phase_hook/bell`. The
+//! plugin crates under `plugins/` in this repository are complete examples,
+//! and their READMEs are the template for a new one.
+
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod dataset_sampler;
+pub mod endpoint;
+pub mod exporter;
+pub mod names;
+pub mod phase_hook;
+pub mod stats;
+pub mod timing_strategy;
+pub mod transport;
+pub mod ui;
+
+#[doc(no_inline)]
+pub use dataset_sampler::{
+    DatasetSampler, DatasetSamplerCategory, DatasetSamplerFactory, SamplerArgs,
+};
+#[doc(no_inline)]
+pub use endpoint::{
+    Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointFactory, EndpointMetadata,
+    Output, ParsedResponse, Prompt, Ranking, StreamDelta, Usage,
+};
+#[doc(no_inline)]
+pub use exporter::{Exporter, ExporterArgs, ExporterCategory, ExporterFactory, ExporterMetadata};
+#[doc(no_inline)]
+pub use phase_hook::{PhaseHook, PhaseHookArgs, PhaseHookCategory, PhaseHookFactory};
+#[doc(no_inline)]
+pub use timing_strategy::{
+    Decision, Feedback, Progress, TimingArgs, TimingStrategy, TimingStrategyCategory,
+    TimingStrategyFactory,
+};
+#[doc(no_inline)]
+pub use transport::{
+    ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
+    TransportFactory, TransportMetadata, TransportRequest, TransportResponse,
+};
+#[doc(no_inline)]
+pub use ui::{Ui, UiArgs, UiCategory, UiFactory};
+
+/// The link anchor: a binary that names nothing else of this crate calls it
+/// (or writes `use aiperf_plugin_api as _;`) so the categories it declares
+/// are linked. Returns this crate's package name, for
+/// [`registry_core::require_linked`].
+pub fn link() -> &'static str {
+    env!("CARGO_PKG_NAME")
+}
