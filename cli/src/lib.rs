@@ -18,12 +18,14 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use registry_core::env::EnvSettings;
-use serde::Serialize;
 
 pub mod linked;
+mod output;
 pub mod plugins;
 pub mod profile;
 mod table;
+
+pub use output::{CliError, Output, Status, View};
 
 /// The prefix of the environment variables the registry reads.
 pub const ENV_PREFIX: &str = "AIPERF";
@@ -100,31 +102,13 @@ pub struct PluginsArgs {
     pub json: bool,
 }
 
-/// Parses the command line, runs the command, and maps failures to exit
-/// code 1 (after printing `error: ...` to stderr). Usage errors exit 2.
+/// Parses the command line, runs the command, prints its output and
+/// returns its exit code ([`Status`]; `error: ...` on stderr and 1 for a
+/// [`CliError`]; usage errors exit 2).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    match run(cli) {
-        Ok(output) => {
-            print!("{}", output.text);
-            ExitCode::from(output.exit)
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// What a command printed, and its exit code.
-#[derive(Debug)]
-pub struct Output {
-    /// Text for stdout.
-    pub text: String,
-    /// 0 on success; 1 when a check failed or every request failed; 130
-    /// when a run was interrupted.
-    pub exit: u8,
+    output::finish(run(cli))
 }
 
 /// `AIPERF_LOG` sets the level (default `warn`); the phase hooks' own
@@ -160,14 +144,8 @@ fn init_logging() {
     }
 }
 
-fn to_json(value: &impl Serialize) -> Result<String, String> {
-    serde_json::to_string_pretty(value)
-        .map(|s| s + "\n")
-        .map_err(|e| e.to_string())
-}
-
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<Output, String> {
+pub fn run(cli: Cli) -> Result<Output, CliError> {
     match cli.command {
         Command::Plugins(args) => run_plugins(&args),
         Command::Profile(args) => {
@@ -185,84 +163,58 @@ pub fn run(cli: Cli) -> Result<Output, String> {
 
 /// Applies `AIPERF_PLUGIN_CRATES`/`AIPERF_USE` and checks that the plugin
 /// crates of this build are linked.
-fn apply_environment() -> Result<(), String> {
-    EnvSettings::from_env(ENV_PREFIX)
-        .map_err(|e| e.to_string())?
-        .apply()
-        .map_err(|e| e.to_string())?;
-    registry_core::require_linked(linked::LINKED_CRATES.iter().copied()).map_err(|e| e.to_string())
+fn apply_environment() -> Result<(), CliError> {
+    EnvSettings::from_env(ENV_PREFIX)?.apply()?;
+    registry_core::require_linked(linked::LINKED_CRATES.iter().copied())?;
+    Ok(())
 }
 
-fn run_plugins(args: &PluginsArgs) -> Result<Output, String> {
+fn run_plugins(args: &PluginsArgs) -> Result<Output, CliError> {
+    let json = args.json;
     if args.validate {
-        let env = EnvSettings::from_env(ENV_PREFIX)
-            .map_err(|e| e.to_string())
-            .and_then(|s| s.apply().map(|()| s).map_err(|e| e.to_string()));
-        let view = plugins::validate(env, linked::LINKED_CRATES);
-        if let Some(path) = &args.config {
-            let config = plugins::validate_config(path);
-            let ok = view.ok && config.ok;
-            let text = if args.json {
-                to_json(&serde_json::json!({ "ok": ok, "registry": view, "config": config }))?
-            } else {
-                plugins::render_validation(&view) + &plugins::render_config_validation(&config)
-            };
-            return Ok(Output {
-                text,
-                exit: u8::from(!ok),
-            });
-        }
-        let text = if args.json {
-            to_json(&view)?
-        } else {
-            plugins::render_validation(&view)
+        let env = EnvSettings::from_env(ENV_PREFIX).and_then(|s| s.apply().map(|()| s));
+        let registry = plugins::validate(env, linked::LINKED_CRATES);
+        return match &args.config {
+            Some(path) => {
+                let config = plugins::validate_config(path);
+                let ok = registry.ok && config.ok;
+                let view = plugins::FullValidation {
+                    ok,
+                    registry,
+                    config,
+                };
+                Output::of(&view, json, checked(ok))
+            }
+            None => {
+                let ok = registry.ok;
+                Output::of(&registry, json, checked(ok))
+            }
         };
-        return Ok(Output {
-            text,
-            exit: u8::from(!view.ok),
-        });
     }
     apply_environment()?;
-
-    let text = match (&args.category, &args.name) {
-        (None, _) if args.all => {
-            let views = plugins::all_categories(args.internal).map_err(|e| e.to_string())?;
-            if args.json {
-                to_json(&views)?
-            } else {
-                views
-                    .iter()
-                    .map(plugins::render_category)
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            }
-        }
-        (None, _) => {
-            let views = plugins::packages();
-            if args.json {
-                to_json(&views)?
-            } else {
-                plugins::render_packages(&views)
-            }
-        }
+    match (&args.category, &args.name) {
+        (None, _) if args.all => Output::of(
+            &plugins::all_categories(args.internal)?,
+            json,
+            Status::Success,
+        ),
+        (None, _) => Output::of(&plugins::packages(), json, Status::Success),
         (Some(category), None) => {
-            let category = registry_core::category(category).map_err(|e| e.to_string())?;
-            let view = plugins::category_view(category).map_err(|e| e.to_string())?;
-            if args.json {
-                to_json(&view)?
-            } else {
-                plugins::render_category(&view)
-            }
+            let category = registry_core::category(category)?;
+            Output::of(&plugins::category_view(category)?, json, Status::Success)
         }
         (Some(category), Some(name)) => {
-            let category = registry_core::category(category).map_err(|e| e.to_string())?;
-            let view = plugins::detail_view(category, name).map_err(|e| e.to_string())?;
-            if args.json {
-                to_json(&view)?
-            } else {
-                plugins::render_detail(&view)
-            }
+            let category = registry_core::category(category)?;
+            Output::of(
+                &plugins::detail_view(category, name)?,
+                json,
+                Status::Success,
+            )
         }
-    };
-    Ok(Output { text, exit: 0 })
+    }
+}
+
+/// A check's status: failed checks exit 1.
+fn checked(ok: bool) -> Status {
+    if ok { Status::Success } else { Status::Failed }
 }

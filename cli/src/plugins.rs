@@ -5,9 +5,11 @@
 
 use std::fmt::Write as _;
 
-use registry_core::{Candidate, DynCategory, Problem, RegistryError, env::EnvSettings};
+use registry_core::env::{EnvError, EnvSettings};
+use registry_core::{Candidate, DynCategory, Problem, RegistryError};
 use serde::Serialize;
 
+use crate::output::View;
 use crate::table::Table;
 
 /// One registration, as every JSON view shows it.
@@ -210,12 +212,52 @@ pub fn category_view(category: &dyn DynCategory) -> Result<CategoryView, Registr
 }
 
 /// Every category (internal ones only when asked).
-pub fn all_categories(internal: bool) -> Result<Vec<CategoryView>, RegistryError> {
+pub fn all_categories(internal: bool) -> Result<Categories, RegistryError> {
     registry_core::categories()
         .into_iter()
         .filter(|c| internal || !c.info().internal())
         .map(category_view)
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(Categories)
+}
+
+/// `aiperf plugins --all`: every category, in the order the registry lists
+/// them.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct Categories(pub Vec<CategoryView>);
+
+impl View for Categories {
+    fn render(&self) -> String {
+        self.0
+            .iter()
+            .map(View::render)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// `aiperf plugins`: the packages that registered something.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct Packages(pub Vec<PackageView>);
+
+/// `aiperf plugins --validate --config FILE`: the registry's check and the
+/// config's.
+#[derive(Debug, Serialize)]
+pub struct FullValidation {
+    /// Whether both checks passed.
+    pub ok: bool,
+    /// The registry's check.
+    pub registry: ValidationView,
+    /// The config file's check.
+    pub config: ConfigValidationView,
+}
+
+impl View for FullValidation {
+    fn render(&self) -> String {
+        self.registry.render() + &self.config.render()
+    }
 }
 
 /// One name in detail.
@@ -239,8 +281,8 @@ pub fn detail_view(category: &dyn DynCategory, name: &str) -> Result<DetailView,
 }
 
 /// Every package that registered something.
-pub fn packages() -> Vec<PackageView> {
-    registry_core::packages()
+pub fn packages() -> Packages {
+    let packages = registry_core::packages()
         .into_iter()
         .map(|summary| {
             let package = summary.package();
@@ -262,11 +304,12 @@ pub fn packages() -> Vec<PackageView> {
                 homepage: package.homepage(),
             }
         })
-        .collect()
+        .collect();
+    Packages(packages)
 }
 
 /// Checks the whole registry, the environment and the linked crates.
-pub fn validate(env: Result<EnvSettings, String>, linked: &[&str]) -> ValidationView {
+pub fn validate(env: Result<EnvSettings, EnvError>, linked: &[&str]) -> ValidationView {
     let (warnings, errors): (Vec<Problem>, Vec<Problem>) = registry_core::validate()
         .into_iter()
         .partition(Problem::is_warning);
@@ -282,7 +325,7 @@ pub fn validate(env: Result<EnvSettings, String>, linked: &[&str]) -> Validation
                 .collect(),
         ),
         Err(e) => {
-            problems.push(e);
+            problems.push(e.to_string());
             (None, Vec::new())
         }
     };
@@ -343,162 +386,172 @@ pub fn validate_config(path: &std::path::Path) -> ConfigValidationView {
     }
 }
 
-/// Human form of [`validate_config`].
-pub fn render_config_validation(view: &ConfigValidationView) -> String {
-    let mut out = String::new();
-    if view.ok {
-        let _ = writeln!(out, "config OK: {}", view.file);
-    } else {
-        let _ = writeln!(
-            out,
-            "config {} has {} problem(s):",
-            view.file,
-            view.problems.len()
-        );
-        for p in &view.problems {
-            let _ = writeln!(out, "  error: {p}");
+impl View for ConfigValidationView {
+    fn render(&self) -> String {
+        let view = self;
+        let mut out = String::new();
+        if view.ok {
+            let _ = writeln!(out, "config OK: {}", view.file);
+        } else {
+            let _ = writeln!(
+                out,
+                "config {} has {} problem(s):",
+                view.file,
+                view.problems.len()
+            );
+            for p in &view.problems {
+                let _ = writeln!(out, "  error: {p}");
+            }
         }
-    }
-    if let Some(summary) = &view.summary {
-        let pretty = serde_json::to_string_pretty(summary).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "effective configuration (values from the environment shown as their variables):\n{pretty}"
-        );
-    }
-    out
-}
-
-/// Human form of [`packages`].
-pub fn render_packages(packages: &[PackageView]) -> String {
-    let mut table = Table::new(["PACKAGE", "VERSION", "REGISTRATIONS", "DESCRIPTION"]);
-    for p in packages {
-        table.row(vec![
-            p.name.into(),
-            p.version.into(),
-            format!("{} {}", p.registrations, p.origin),
-            p.description.into(),
-        ]);
-    }
-    format!(
-        "Installed packages (crates that registered something):\n\n{}\n\
-         `aiperf plugins --all` lists every category; `aiperf plugins CATEGORY [NAME]` shows details.\n",
-        table.render("")
-    )
-}
-
-/// Human form of one category (for `--all` and `CATEGORY`).
-pub fn render_category(view: &CategoryView) -> String {
-    let internal = if view.internal { " [internal]" } else { "" };
-    let mut out = format!(
-        "{} ({}){internal}\n  {}\n\n",
-        view.title, view.category, view.description
-    );
-    let mut table = Table::new(["NAME", "SELECTED", "CANDIDATES", "DESCRIPTION"]);
-    for n in &view.names {
-        let mut selected = n.selected.unwrap_or("-").to_owned();
-        if n.implementations.iter().any(|i| i.conflict) {
-            selected += " (conflict)";
+        if let Some(summary) = &view.summary {
+            let pretty = serde_json::to_string_pretty(summary).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "effective configuration (values from the environment shown as their variables):\n{pretty}"
+            );
         }
-        let description = match &n.error {
-            Some(e) => format!("error: {e}"),
-            None => n.description.to_owned(),
-        };
-        table.row(vec![
-            n.name.into(),
-            selected,
-            n.implementations.len().to_string(),
-            description,
-        ]);
+        out
     }
-    out += &table.render("  ");
-    out
 }
 
-/// Human form of [`detail_view`].
-pub fn render_detail(view: &DetailView) -> String {
-    let mut out = format!(
-        "{}/{}: {} is selected ({}: {})\n",
-        view.category, view.name, view.selected, view.reason, view.reason_explained
-    );
-    if !view.conflicts.is_empty() {
-        let _ = writeln!(
-            out,
-            "warning: conflict: {} tie on priority and origin; the deterministic tie-break chose {}. \
-             Set a priority or AIPERF_USE={}.{}=<identifier> to decide.",
-            view.conflicts.join(", "),
-            view.selected,
-            view.category,
-            view.name
+impl View for Packages {
+    fn render(&self) -> String {
+        let packages = &self.0;
+        let mut table = Table::new(["PACKAGE", "VERSION", "REGISTRATIONS", "DESCRIPTION"]);
+        for p in packages {
+            table.row(vec![
+                p.name.into(),
+                p.version.into(),
+                format!("{} {}", p.registrations, p.origin),
+                p.description.into(),
+            ]);
+        }
+        format!(
+            "Installed packages (crates that registered something):\n\n{}\n\
+             `aiperf plugins --all` lists every category; `aiperf plugins CATEGORY [NAME]` shows details.\n",
+            table.render("")
+        )
+    }
+}
+
+impl View for CategoryView {
+    fn render(&self) -> String {
+        let view = self;
+        let internal = if view.internal { " [internal]" } else { "" };
+        let mut out = format!(
+            "{} ({}){internal}\n  {}\n\n",
+            view.title, view.category, view.description
         );
+        let mut table = Table::new(["NAME", "SELECTED", "CANDIDATES", "DESCRIPTION"]);
+        for n in &view.names {
+            let mut selected = n.selected.unwrap_or("-").to_owned();
+            if n.implementations.iter().any(|i| i.conflict) {
+                selected += " (conflict)";
+            }
+            let description = match &n.error {
+                Some(e) => format!("error: {e}"),
+                None => n.description.to_owned(),
+            };
+            table.row(vec![
+                n.name.into(),
+                selected,
+                n.implementations.len().to_string(),
+                description,
+            ]);
+        }
+        out += &table.render("  ");
+        out
     }
-    out.push('\n');
-    let mut table = Table::new(["", "IDENTIFIER", "ORIGIN", "PRIORITY", "CRATE", "TYPE PATH"]);
-    for i in &view.implementations {
-        let mark = match (i.selected, i.conflict, i.active) {
-            (true, _, _) => "*",
-            (false, true, _) => "!",
-            (false, false, false) => "x",
-            _ => "",
-        };
-        table.row(vec![
-            mark.into(),
-            i.identifier.into(),
-            i.origin.into(),
-            i.priority.to_string(),
-            format!("{} {}", i.crate_name, i.version),
-            i.type_path.into(),
-        ]);
-    }
-    out += &table.render("  ");
-    out += "  (* selected, ! tied with the selected one, x disabled by AIPERF_PLUGIN_CRATES)\n";
-    for i in &view.implementations {
-        let _ = write!(out, "\n{}", i.identifier);
-        if !i.description.is_empty() {
-            let _ = write!(out, ": {}", i.description);
+}
+
+impl View for DetailView {
+    fn render(&self) -> String {
+        let view = self;
+        let mut out = format!(
+            "{}/{}: {} is selected ({}: {})\n",
+            view.category, view.name, view.selected, view.reason, view.reason_explained
+        );
+        if !view.conflicts.is_empty() {
+            let _ = writeln!(
+                out,
+                "warning: conflict: {} tie on priority and origin; the deterministic tie-break chose {}. \
+                 Set a priority or AIPERF_USE={}.{}=<identifier> to decide.",
+                view.conflicts.join(", "),
+                view.selected,
+                view.category,
+                view.name
+            );
         }
         out.push('\n');
-        if let serde_json::Value::Object(fields) = &i.metadata {
-            let mut table = Table::default();
-            for (key, value) in fields {
-                let value = match value {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                table.row(vec![key.clone(), value]);
-            }
-            out += &table.render("  ");
+        let mut table = Table::new(["", "IDENTIFIER", "ORIGIN", "PRIORITY", "CRATE", "TYPE PATH"]);
+        for i in &view.implementations {
+            let mark = match (i.selected, i.conflict, i.active) {
+                (true, _, _) => "*",
+                (false, true, _) => "!",
+                (false, false, false) => "x",
+                _ => "",
+            };
+            table.row(vec![
+                mark.into(),
+                i.identifier.into(),
+                i.origin.into(),
+                i.priority.to_string(),
+                format!("{} {}", i.crate_name, i.version),
+                i.type_path.into(),
+            ]);
         }
+        out += &table.render("  ");
+        out += "  (* selected, ! tied with the selected one, x disabled by AIPERF_PLUGIN_CRATES)\n";
+        for i in &view.implementations {
+            let _ = write!(out, "\n{}", i.identifier);
+            if !i.description.is_empty() {
+                let _ = write!(out, ": {}", i.description);
+            }
+            out.push('\n');
+            if let serde_json::Value::Object(fields) = &i.metadata {
+                let mut table = Table::default();
+                for (key, value) in fields {
+                    let value = match value {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    table.row(vec![key.clone(), value]);
+                }
+                out += &table.render("  ");
+            }
+        }
+        out
     }
-    out
 }
 
-/// Human form of [`validate`].
-pub fn render_validation(view: &ValidationView) -> String {
-    let mut out = String::new();
-    if view.ok {
-        let _ = writeln!(
-            out,
-            "registry OK: {} categories, {} names, {} registrations",
-            view.categories, view.names, view.registrations
-        );
-    } else {
-        let _ = writeln!(out, "registry has {} problem(s):", view.problems.len());
-        for p in &view.problems {
-            let _ = writeln!(out, "  error: {p}");
+impl View for ValidationView {
+    fn render(&self) -> String {
+        let view = self;
+        let mut out = String::new();
+        if view.ok {
+            let _ = writeln!(
+                out,
+                "registry OK: {} categories, {} names, {} registrations",
+                view.categories, view.names, view.registrations
+            );
+        } else {
+            let _ = writeln!(out, "registry has {} problem(s):", view.problems.len());
+            for p in &view.problems {
+                let _ = writeln!(out, "  error: {p}");
+            }
         }
+        for w in &view.warnings {
+            let _ = writeln!(out, "  warning: {w}");
+        }
+        let crates = match &view.plugin_crates {
+            Some(list) if list.is_empty() => "none (AIPERF_PLUGIN_CRATES is empty)".into(),
+            Some(list) => list.join(", "),
+            None => "all linked".into(),
+        };
+        let _ = writeln!(out, "plugin crates: {crates}");
+        if !view.overrides.is_empty() {
+            let _ = writeln!(out, "overrides: {}", view.overrides.join(", "));
+        }
+        out
     }
-    for w in &view.warnings {
-        let _ = writeln!(out, "  warning: {w}");
-    }
-    let crates = match &view.plugin_crates {
-        Some(list) if list.is_empty() => "none (AIPERF_PLUGIN_CRATES is empty)".into(),
-        Some(list) => list.join(", "),
-        None => "all linked".into(),
-    };
-    let _ = writeln!(out, "plugin crates: {crates}");
-    if !view.overrides.is_empty() {
-        let _ = writeln!(out, "overrides: {}", view.overrides.join(", "));
-    }
-    out
 }

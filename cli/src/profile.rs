@@ -11,11 +11,10 @@ use aiperf_engine::config::load_config;
 use aiperf_engine::hooks::LoadMode;
 use aiperf_plugin_api::stats::{BenchmarkResults, Percentiles, Phase, PhaseStats};
 
-use crate::Output;
-use crate::table::Table;
+use serde::Serialize;
 
-/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
-pub const INTERRUPTED_EXIT: u8 = 130;
+use crate::output::{CliError, Output, Status, View, report};
+use crate::table::Table;
 
 /// What `profile` needs from the command line.
 #[derive(Debug, Clone)]
@@ -34,8 +33,8 @@ pub struct ProfileOptions {
 
 /// Loads, builds, runs and exports. Ctrl-C ends the run early; what was
 /// measured is still exported and printed.
-pub fn run(options: &ProfileOptions) -> Result<Output, String> {
-    let (config, secrets) = load_config(&options.config).map_err(|e| e.to_string())?;
+pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
+    let (config, secrets) = load_config(&options.config)?;
     let build = BuildOptions {
         url: options.url.clone(),
         output_dir: options.output_dir.clone(),
@@ -46,20 +45,19 @@ pub fn run(options: &ProfileOptions) -> Result<Output, String> {
         },
     };
     let mut benchmark = Benchmark::from_config(&config, &secrets, build).map_err(|problems| {
-        format!(
-            "{} cannot run:\n  {}",
-            options.config.display(),
-            problems.join("\n  ")
-        )
+        CliError::CannotRun {
+            config: options.config.clone(),
+            problems,
+        }
     })?;
 
     // Before the run, not after: a run whose results cannot be written
     // would be time lost.
-    std::fs::create_dir_all(benchmark.output_dir()).map_err(|e| {
-        format!(
-            "cannot create the output directory {} (set by --output or output_dir): {e}",
-            benchmark.output_dir().display()
-        )
+    std::fs::create_dir_all(benchmark.output_dir()).map_err(|source| {
+        CliError::OutputDirectory {
+            dir: benchmark.output_dir().to_owned(),
+            source,
+        }
     })?;
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -73,29 +71,51 @@ pub fn run(options: &ProfileOptions) -> Result<Output, String> {
     let results = benchmark.run(&stop);
     let (written, export_problems) = benchmark.export(&results);
     for problem in &export_problems {
-        eprintln!("error: {problem}");
+        report(format_args!("error: {problem}"));
     }
-    let text = if options.json {
-        serde_json::to_string_pretty(&results).map_err(|e| e.to_string())? + "\n"
-    } else {
-        render(&results, &written, benchmark.output_dir())
-    };
     let profiling = results.phases.iter().find(|p| p.phase == Phase::Profiling);
     let all_failed = profiling.is_some_and(|p| p.sent > 0 && p.completed == 0);
-    let exit = if results.interrupted {
-        INTERRUPTED_EXIT
+    let status = if results.interrupted {
+        Status::Interrupted
     } else if all_failed || !export_problems.is_empty() {
-        1
+        Status::Failed
     } else {
-        0
+        Status::Success
     };
     if all_failed {
         let first = profiling
             .and_then(|p| p.errors.first())
             .map_or("", |(message, _)| message.as_str());
-        eprintln!("error: every request failed; the most frequent error: {first}");
+        report(format_args!(
+            "error: every request failed; the most frequent error: {first}"
+        ));
     }
-    Ok(Output { text, exit })
+    let view = RunView {
+        results: &results,
+        written: &written,
+        dir: benchmark.output_dir(),
+    };
+    Output::of(&view, options.json, status)
+}
+
+/// A finished run: its results (all that `--json` prints) and the files
+/// written.
+struct RunView<'a> {
+    results: &'a BenchmarkResults,
+    written: &'a [PathBuf],
+    dir: &'a Path,
+}
+
+impl Serialize for RunView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.results.serialize(serializer)
+    }
+}
+
+impl View for RunView<'_> {
+    fn render(&self) -> String {
+        render(self.results, self.written, self.dir)
+    }
 }
 
 fn percentile_row(table: &mut Table, metric: &str, p: &Option<Percentiles>) {
@@ -132,7 +152,7 @@ fn render_phase(out: &mut String, stats: &PhaseStats) {
 }
 
 /// The human summary printed at the end of a run.
-pub fn render(results: &BenchmarkResults, written: &[PathBuf], dir: &Path) -> String {
+fn render(results: &BenchmarkResults, written: &[PathBuf], dir: &Path) -> String {
     let mut out = format!(
         "aiperf profile: endpoint {} (model {}) via {}{}\n",
         results.endpoint,

@@ -4,33 +4,13 @@
 //! whichever features this test was built with (CI builds none and
 //! `all-plugins`).
 
-use std::process::Command;
+mod common;
 
 use registry_core::Origin;
 use serde_json::Value;
 
 use aiperf_cli as _;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn aiperf(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aiperf"));
-    command.args(args);
-    for var in ["AIPERF_USE", "AIPERF_PLUGIN_CRATES", "AIPERF_LOG"] {
-        command.env_remove(var);
-    }
-    command.envs(env.iter().copied());
-    let output = command.output().expect("the aiperf binary runs");
-    Run {
-        code: output.status.code().expect("exited normally"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
+use common::aiperf;
 
 fn json(args: &[&str]) -> Value {
     let run = aiperf(args, &[]);
@@ -610,18 +590,15 @@ fn bad_environment_values_name_the_variable_the_entry_and_the_shape() {
 
     // A value that is not UTF-8.
     use std::os::unix::ffi::OsStrExt;
-    let output = Command::new(env!("CARGO_BIN_EXE_aiperf"))
-        .arg("plugins")
-        .env_remove("AIPERF_USE")
-        .env(
-            "AIPERF_PLUGIN_CRATES",
-            std::ffi::OsStr::from_bytes(b"a\xffb"),
-        )
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    let mut command = common::command(["plugins"], &[]);
+    command.env(
+        "AIPERF_PLUGIN_CRATES",
+        std::ffi::OsStr::from_bytes(b"a\xffb"),
+    );
+    let run = common::run(command);
+    assert_eq!(run.code, 1);
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        run.stderr,
         "error: environment variable AIPERF_PLUGIN_CRATES: entry \"a\u{FFFD}b\": the value is \
          not valid Unicode\n"
     );
@@ -676,5 +653,43 @@ fn a_name_whose_every_implementation_is_disabled_names_the_enabled_crates() {
         "error: timing_strategy \"adaptive_rate\": implementation \"aimd\" comes from crate \
          `aiperf-plugin-adaptive-rate`, which AIPERF_PLUGIN_CRATES does not enable; enabled \
          plugin crates: none\n"
+    );
+}
+
+/// A reader that went away (`aiperf plugins --json | head -0`): the write
+/// fails with a broken pipe, which must end the process quietly with exit
+/// 1, never a panic. A socket pair whose other end is closed before the
+/// process starts gives that failure every time (a pipe would race with
+/// the reader closing it).
+#[test]
+fn a_closed_stdout_ends_quietly_with_exit_1() {
+    use std::os::fd::OwnedFd;
+    use std::os::unix::net::UnixStream;
+
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    drop(ours);
+    let mut command = common::command(["plugins", "--all", "--json"], &[]);
+    command.stdout(OwnedFd::from(theirs));
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr, "", "a closed pipe is not worth a message");
+}
+
+/// A full disk (`> /dev/full`): exit 1 with the reason, never a panic.
+#[test]
+fn a_failed_write_says_so_and_exits_1() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut command = common::command(["plugins"], &[]);
+    command.stdout(full);
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write the output: ") && !stderr.contains("panicked"),
+        "{stderr}"
     );
 }

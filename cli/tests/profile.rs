@@ -1,56 +1,36 @@
 //! `aiperf profile` as a user runs it: a real run on `in_engine`, its files,
 //! reproducibility, bad input, and Ctrl-C.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("aiperf-profile-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{LoopbackServer, Reply, Run, scratch_dir};
 
 fn command(dir: &Path, yaml: &str, extra: &[&str]) -> Command {
     let config = dir.join("bench.yaml");
     std::fs::write(&config, yaml).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aiperf"));
+    let mut command = common::command(["profile", "--config"], &[]);
     command
-        .args(["profile", "--config"])
         .arg(&config)
         .arg("--output")
         .arg(dir.join("out"))
         .args(extra);
-    for var in ["AIPERF_USE", "AIPERF_PLUGIN_CRATES", "AIPERF_LOG"] {
-        command.env_remove(var);
-    }
     command
 }
 
 fn profile(dir: &Path, yaml: &str, extra: &[&str]) -> Run {
-    let output = command(dir, yaml, extra).output().unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    common::run(command(dir, yaml, extra))
 }
 
 /// `aiperf profile` refuses `yaml`: exit 1, `expected` in the message, no panic.
 fn assert_refused(dir: &Path, yaml: &str, expected: &str) {
     let run = profile(dir, yaml, &[]);
-    assert_eq!(run.code, Some(1), "{yaml}\n{}", run.stderr);
+    assert_eq!(run.code, 1, "{yaml}\n{}", run.stderr);
     assert!(
         run.stderr.contains(expected),
         "{expected:?} not in {}",
@@ -70,9 +50,10 @@ dataset: { sampler: random, seed: 11 }
 
 #[test]
 fn a_run_prints_metrics_and_writes_both_files() {
-    let dir = scratch("quick");
+    let scratch = scratch_dir("quick");
+    let dir = scratch.path();
     let run = profile(&dir, QUICK, &[]);
-    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
             .contains("profiling phase: 24 sent, 24 ok, 0 failed"),
@@ -96,7 +77,6 @@ fn a_run_prints_metrics_and_writes_both_files() {
     assert_eq!(json["phases"][0]["output_tokens"], 24 * 8);
     let csv = std::fs::read_to_string(dir.join("out/profile_export_aiperf.csv")).unwrap();
     assert!(csv.contains("profiling,Requests Completed,24"), "{csv}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// What the seeds drive: which prompts the `random` sampler draws
@@ -105,7 +85,8 @@ fn a_run_prints_metrics_and_writes_both_files() {
 /// order-independent, so they are exact across runs despite threads.
 #[test]
 fn a_fixed_seed_reproduces_the_workload_and_another_seed_changes_it() {
-    let dir = scratch("seeded");
+    let scratch = scratch_dir("seeded");
+    let dir = scratch.path();
     let fingerprint = |dataset_seed: u64, engine_seed: u64| -> Vec<(u64, u64, u64)> {
         let yaml = QUICK
             .replace(
@@ -121,7 +102,7 @@ fn a_fixed_seed_reproduces_the_workload_and_another_seed_changes_it() {
                 &format!("min_output_tokens: 1, output_tokens: 40, seed: {engine_seed}"),
             );
         let run = profile(&dir, &yaml, &["--json"]);
-        assert_eq!(run.code, Some(0), "{yaml}\n{}", run.stderr);
+        assert_eq!(run.code, 0, "{yaml}\n{}", run.stderr);
         let results: Value = serde_json::from_str(&run.stdout).unwrap();
         results["phases"]
             .as_array()
@@ -154,12 +135,12 @@ fn a_fixed_seed_reproduces_the_workload_and_another_seed_changes_it() {
         a,
         "another engine seed gives other lengths"
     );
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn bad_input_exits_1_with_a_message_and_nothing_panics() {
-    let dir = scratch("bad");
+    let scratch = scratch_dir("bad");
+    let dir = scratch.path();
     for (yaml, expected) in [
         (
             QUICK.replace(
@@ -186,14 +167,14 @@ fn bad_input_exits_1_with_a_message_and_nothing_panics() {
     ] {
         assert_refused(&dir, &yaml, expected);
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// A negative count is an error naming the component, the field, the value
 /// and what is valid (serde alone says "expected u64" and no field).
 #[test]
 fn negative_counts_name_the_component_field_and_valid_range() {
-    let dir = scratch("negative");
+    let scratch = scratch_dir("negative");
+    let dir = scratch.path();
     let timing = "{ name: concurrency, config: { concurrency: 4, requests: 24 } }";
     for (yaml, expected) in [
         (
@@ -235,7 +216,6 @@ fn negative_counts_name_the_component_field_and_valid_range() {
     ] {
         assert_refused(&dir, &yaml, expected);
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// Numbers a `Duration` cannot hold used to panic (`Duration::from_secs_f64`);
@@ -243,7 +223,8 @@ fn negative_counts_name_the_component_field_and_valid_range() {
 /// the valid range.
 #[test]
 fn out_of_range_numbers_are_clear_errors_not_panics() {
-    let dir = scratch("out-of-range");
+    let scratch = scratch_dir("out-of-range");
+    let dir = scratch.path();
     let timing = "{ name: concurrency, config: { concurrency: 4, requests: 24 } }";
     let mut cases = vec![
         (
@@ -287,12 +268,12 @@ fn out_of_range_numbers_are_clear_errors_not_panics() {
     for (yaml, expected) in cases {
         assert_refused(&dir, &yaml, expected);
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn ctrl_c_stops_the_run_and_still_exports() {
-    let dir = scratch("interrupt");
+    let scratch = scratch_dir("interrupt");
+    let dir = scratch.path();
     let slow = QUICK.replace(
         "concurrency: 4, requests: 24",
         "concurrency: 2, requests: 100000",
@@ -323,18 +304,18 @@ fn ctrl_c_stops_the_run_and_still_exports() {
             .unwrap();
     assert_eq!(json["interrupted"], true);
     assert!(json["phases"][0]["completed"].as_u64().unwrap() > 0);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn an_unknown_host_fails_every_request_and_exits_1_naming_it() {
-    let dir = scratch("unknown-host");
+    let scratch = scratch_dir("unknown-host");
+    let dir = scratch.path();
     let yaml = "plugins: { timing_strategy: { name: concurrency, config: { concurrency: 2, requests: 4 } } }\n\
                 endpoint: { type: chat, model: demo }\n\
                 transport: { type: http, config: { timeout_s: 5 } }\n\
                 ui: { name: none }\n";
     let run = profile(&dir, yaml, &["--url", "http://no-such-host.invalid:8000"]);
-    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stdout
             .contains("profiling phase: 4 sent, 0 ok, 4 failed"),
@@ -350,19 +331,19 @@ fn an_unknown_host_fails_every_request_and_exits_1_naming_it() {
     );
     // Without a URL the transport cannot even be created.
     let run = profile(&dir, yaml, &[]);
-    assert_eq!(run.code, Some(1));
+    assert_eq!(run.code, 1);
     assert!(
         run.stderr
             .contains("set `transport.url` in the config or pass --url"),
         "{}",
         run.stderr
     );
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn a_secret_in_the_url_never_reaches_output_logs_or_files() {
-    let dir = scratch("secret");
+    let scratch = scratch_dir("secret");
+    let dir = scratch.path();
     let secret = "s3cr3t-pa55w0rd";
     let yaml = "plugins:\n\
                 \x20 phase_hooks: [ { name: logging } ]\n\
@@ -390,43 +371,6 @@ fn a_secret_in_the_url_never_reaches_output_logs_or_files() {
         let text = std::fs::read_to_string(dir.join("out").join(file)).unwrap();
         assert!(!text.contains(secret), "{file}: {text}");
     }
-    std::fs::remove_dir_all(dir).unwrap();
-}
-
-/// A loopback OpenAI-compatible "server" for `--url`: answers the n-th
-/// request with `replies[n % len]` (status, JSON body), one connection per
-/// request, until the test process ends. Returns `http://127.0.0.1:PORT`.
-fn loopback_server(replies: Vec<(u16, &'static str)>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for (n, stream) in listener.incoming().enumerate() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|read| read > 0) {
-                let header = line.trim_end().to_ascii_lowercase();
-                if header.is_empty() {
-                    break;
-                }
-                if let Some(value) = header.strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-                line.clear();
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            let (status, reply) = replies[n % replies.len()];
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n{reply}",
-                reply.len()
-            );
-        }
-    });
-    url
 }
 
 const HTTP_RUN: &str = "plugins: { timing_strategy: { name: concurrency, config: { concurrency: 1, requests: 4 } } }\n\
@@ -438,11 +382,13 @@ const GOOD_CHAT: &str = r#"{"choices":[{"index":0,"message":{"role":"assistant",
 
 #[test]
 fn a_server_answering_500_to_everything_exits_1_with_the_status() {
-    let dir = scratch("http-500");
+    let scratch = scratch_dir("http-500");
+    let dir = scratch.path();
     let body = r#"{"error":{"message":"model overloaded"}}"#;
-    let url = loopback_server(vec![(500, body)]);
+    let server = LoopbackServer::repeating(vec![Reply::json(500, body)]);
+    let url = server.url().to_owned();
     let run = profile(&dir, HTTP_RUN, &["--url", &url]);
-    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
             .contains("profiling phase: 4 sent, 0 ok, 4 failed"),
@@ -463,17 +409,21 @@ fn a_server_answering_500_to_everything_exits_1_with_the_status() {
         run.stderr
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn malformed_json_bodies_are_counted_errors_naming_the_parse_problem() {
-    let dir = scratch("http-malformed");
+    let scratch = scratch_dir("http-malformed");
+    let dir = scratch.path();
     let parse_error = r#"response is not valid JSON (EOF while parsing a list at line 1 column 13); body starts with "{\"choices\": [""#;
     // Every other answer is cut short: the run goes on, counts them, exits 0.
-    let url = loopback_server(vec![(200, GOOD_CHAT), (200, r#"{"choices": ["#)]);
+    let server = LoopbackServer::repeating(vec![
+        Reply::json(200, GOOD_CHAT),
+        Reply::json(200, r#"{"choices": ["#),
+    ]);
+    let url = server.url().to_owned();
     let run = profile(&dir, HTTP_RUN, &["--url", &url]);
-    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
             .contains("profiling phase: 4 sent, 2 ok, 2 failed"),
@@ -486,9 +436,10 @@ fn malformed_json_bodies_are_counted_errors_naming_the_parse_problem() {
         run.stdout
     );
     // Every answer is HTML: every request fails, exit 1 naming the problem.
-    let url = loopback_server(vec![(200, "<html>busy</html>")]);
+    let server = LoopbackServer::repeating(vec![Reply::json(200, "<html>busy</html>")]);
+    let url = server.url().to_owned();
     let run = profile(&dir, HTTP_RUN, &["--url", &url]);
-    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains(
             "error: every request failed; the most frequent error: response is not valid JSON \
@@ -498,19 +449,19 @@ fn malformed_json_bodies_are_counted_errors_naming_the_parse_problem() {
         run.stderr
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// An output directory that cannot be created is an error naming it, and
 /// the exit code says the run did not deliver its files.
 #[test]
 fn an_output_directory_that_cannot_be_created_is_named() {
-    let dir = scratch("bad-output");
+    let scratch = scratch_dir("bad-output");
+    let dir = scratch.path();
     // `--output` (`dir/out`, see `command`) is a regular file.
     let blocked = dir.join("out");
     std::fs::write(&blocked, "").unwrap();
     let run = profile(&dir, QUICK, &[]);
-    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains(&format!(
             "error: cannot create the output directory {} (set by --output or output_dir): \
@@ -522,24 +473,23 @@ fn an_output_directory_that_cannot_be_created_is_named() {
     );
     // Refused before running: no request was sent.
     assert!(!run.stdout.contains("phase:"), "{}", run.stdout);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// A URL for a transport that takes none (in_engine) used to be ignored
 /// silently; it is refused with what to do instead, from `--url` or the file.
 #[test]
 fn a_url_for_a_transport_that_takes_none_is_refused() {
-    let dir = scratch("url-in-engine");
+    let scratch = scratch_dir("url-in-engine");
+    let dir = scratch.path();
     let expected = "transport: transport \"in_engine\" (simulated_server) takes no URL, but one \
                     was given (--url or transport.url); to send requests to a server, use \
                     `transport: { type: http }`";
     let run = profile(&dir, QUICK, &["--url", "http://127.0.0.1:9"]);
-    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains(expected), "{}", run.stderr);
     let in_file = QUICK.replace(
         "transport: { type: in_engine,",
         "transport: { type: in_engine, url: \"http://127.0.0.1:9\",",
     );
     assert_refused(&dir, &in_file, expected);
-    std::fs::remove_dir_all(dir).unwrap();
 }

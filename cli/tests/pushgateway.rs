@@ -42,8 +42,8 @@ fn a_profile_run_pushes_its_phase_metrics_to_a_real_pushgateway() {
         .local_addr()
         .unwrap()
         .port();
-    let dir = std::env::temp_dir().join(format!("aiperf-pushgateway-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = aiperf_test_support::scratch_dir("pushgateway");
+    let dir = scratch.path();
     let _gateway = Gateway(
         Command::new(BINARY)
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
@@ -101,5 +101,4 @@ exporters: []
     }
     assert!(series.ends_with(" 12"), "{series}");
     assert!(metrics.contains("aiperf_request_latency_ms{"), "{metrics}");
-    std::fs::remove_dir_all(dir).unwrap();
 }

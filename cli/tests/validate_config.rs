@@ -2,44 +2,26 @@
 //! registry without running anything; every bad input has a message that
 //! says what and where, and no environment value is ever printed.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+
+use common::{Run, scratch_dir};
 
 const SECRET: &str = "sk-live-0123456789abcdef";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Writes `yaml` to a fresh file and validates it with `env` set.
 fn validate(test: &str, yaml: &str, env: &[(&str, &str)]) -> Run {
-    let dir = std::env::temp_dir().join(format!("aiperf-cli-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file: PathBuf = dir.join("bench.yaml");
+    let scratch = scratch_dir(test);
+    let file = scratch.path().join("bench.yaml");
     std::fs::write(&file, yaml).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_aiperf"));
-    command
-        .args(["plugins", "--validate", "--config"])
-        .arg(&file);
-    for var in [
-        "AIPERF_USE",
-        "AIPERF_PLUGIN_CRATES",
-        "AIPERF_LOG",
-        "API_KEY",
-        "MODEL",
-    ] {
-        command.env_remove(var);
+    let mut command = common::command(["plugins", "--validate", "--config"], env);
+    command.arg(&file);
+    // Variables the configs below reference: only what `env` sets.
+    for var in ["API_KEY", "MODEL"] {
+        if !env.iter().any(|(name, _)| *name == var) {
+            command.env_remove(var);
+        }
     }
-    command.envs(env.iter().copied());
-    let output = command.output().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
-    Run {
-        code: output.status.code().unwrap(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+    common::run(command)
 }
 
 const GOOD: &str = r#"
@@ -139,17 +121,17 @@ fn wrong_types_and_malformed_yaml_give_file_line_and_column() {
 
 #[test]
 fn a_missing_file_is_a_clear_error() {
-    let output = Command::new(env!("CARGO_BIN_EXE_aiperf"))
-        .args([
+    let run = common::aiperf(
+        &[
             "plugins",
             "--validate",
             "--config",
             "/nonexistent/bench.yaml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = String::from_utf8(output.stdout).unwrap();
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    let stdout = run.stdout;
     assert!(
         stdout.contains("cannot read config file /nonexistent/bench.yaml: "),
         "{stdout}"
@@ -177,28 +159,23 @@ plugins:
     );
     assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
 
-    let dir = std::env::temp_dir().join(format!(
-        "aiperf-cli-typed-secret-run-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bench.yaml");
+    let scratch = scratch_dir("typed-secret-run");
+    let file = scratch.path().join("bench.yaml");
     std::fs::write(&file, yaml).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_aiperf"))
-        .args(["profile", "--config"])
+    let mut command = common::command(
+        ["profile", "--config"],
+        &[("API_KEY", SECRET), ("AIPERF_LOG", "trace")],
+    );
+    command
         .arg(&file)
         .arg("--output")
-        .arg(dir.join("out"))
-        .env("API_KEY", SECRET)
-        .env("AIPERF_LOG", "trace")
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+        .arg(scratch.path().join("out"));
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = common::run(command);
+    assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(
         stderr.contains("`concurrency`: invalid type: string"),
         "{stderr}"

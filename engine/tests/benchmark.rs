@@ -4,6 +4,8 @@
 
 // The engine names no implementation; these tests run it over the builtins.
 use aiperf_builtins as _;
+use aiperf_test_support::scratch_dir;
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
@@ -198,16 +200,11 @@ register_lazy!(
 );
 register_lazy!(PhaseHookCategory, "witness", Witness, id = "test_witness");
 
-fn temp_dir(test: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("aiperf-bench-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn build(yaml: &str, test: &str) -> Result<Benchmark, Vec<String>> {
+/// Builds `yaml`'s benchmark with its result files going to `dir`.
+fn build(yaml: &str, dir: &Path) -> Result<Benchmark, Vec<String>> {
     let (config, secrets) = parse_config_str(yaml, "bench.yaml", &|_| None).unwrap();
     let options = BuildOptions {
-        output_dir: Some(temp_dir(test)),
+        output_dir: Some(dir.join("out")),
         ..BuildOptions::default()
     };
     Benchmark::from_config(&config, &secrets, options)
@@ -225,7 +222,8 @@ transport: { type: canned }
 ui: { name: none }
 dataset: { prompts: [a, b, c], sampler: random, seed: 7 }
 "#;
-    let mut benchmark = build(yaml, "full").unwrap();
+    let scratch = scratch_dir("full");
+    let mut benchmark = build(yaml, scratch.path()).unwrap();
     EVENTS.lock().unwrap().clear();
     let results = benchmark.run(&AtomicBool::new(false));
     assert!(!results.interrupted);
@@ -270,7 +268,6 @@ dataset: { prompts: [a, b, c], sampler: random, seed: 7 }
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&written[0]).unwrap()).unwrap();
     assert_eq!(json["phases"][1]["completed"], 9);
-    std::fs::remove_dir_all(benchmark.output_dir()).unwrap();
 }
 
 #[test]
@@ -281,7 +278,10 @@ endpoint: { type: chat, model: demo }
 transport: { type: canned, config: { fail_every: 3 } }
 ui: { name: none }
 "#;
-    let results = build(yaml, "errors").unwrap().run(&AtomicBool::new(false));
+    let scratch = scratch_dir("errors");
+    let results = build(yaml, scratch.path())
+        .unwrap()
+        .run(&AtomicBool::new(false));
     let p = &results.phases[0];
     assert_eq!(
         (p.sent, p.completed, p.failed, p.output_tokens),
@@ -293,7 +293,8 @@ ui: { name: none }
     );
 
     let yaml = yaml.replace("fail_every: 3", "garbage: true");
-    let results = build(&yaml, "garbage")
+    let scratch = scratch_dir("garbage");
+    let results = build(&yaml, scratch.path())
         .unwrap()
         .run(&AtomicBool::new(false));
     let p = &results.phases[0];
@@ -314,7 +315,8 @@ transport: { type: canned }
 ui: { name: none }
 exporters: [ { name: json } ]
 "#;
-    let mut benchmark = build(yaml, "stopped").unwrap();
+    let scratch = scratch_dir("stopped");
+    let mut benchmark = build(yaml, scratch.path()).unwrap();
     let results = benchmark.run(&AtomicBool::new(true));
     assert!(results.interrupted);
     assert!(results.phases[0].sent < 1000);
@@ -323,7 +325,6 @@ exporters: [ { name: json } ]
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&written[0]).unwrap()).unwrap();
     assert_eq!(json["interrupted"], true);
-    std::fs::remove_dir_all(benchmark.output_dir()).unwrap();
 }
 
 #[test]
@@ -337,7 +338,8 @@ transport: { type: canned, config: { retries: 3 } }
 dataset: { prompts: [], sampler: shuffled }
 exporters: [ { name: parquet } ]
 "#;
-    let problems = build(yaml, "problems").unwrap_err();
+    let scratch = scratch_dir("problems");
+    let problems = build(yaml, scratch.path()).unwrap_err();
     let all = problems.join("\n");
     for expected in [
         "endpoint.type: ",
@@ -360,7 +362,10 @@ fn run_or_fail_after_30s(yaml: &str, test: &str) -> BenchmarkResults {
     let (yaml, test) = (yaml.to_owned(), test.to_owned());
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let results = build(&yaml, &test).unwrap().run(&AtomicBool::new(false));
+        let scratch = scratch_dir(&test);
+        let results = build(&yaml, scratch.path())
+            .unwrap()
+            .run(&AtomicBool::new(false));
         let _ = tx.send(results);
     });
     rx.recv_timeout(std::time::Duration::from_secs(30))
