@@ -1,5 +1,5 @@
 //! Every builtin registration of AIPerf, one line each: the single source of
-//! truth (seed 000). Implementation files contain no registration code.
+//! truth. Implementation files contain no registration code.
 //!
 //! Adding a builtin: write the type (and its `Implementation<Category>`) in
 //! its category's module, then add one line here with `origin = builtin`.

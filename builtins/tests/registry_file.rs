@@ -1,4 +1,4 @@
-//! `src/aiperf_registry.rs` is the single source of truth (seed 000): every
+//! `src/aiperf_registry.rs` is the single source of truth: every
 //! builtin implementation has exactly one line there, every line names a
 //! builtin, and no other file registers anything.
 

@@ -1,5 +1,5 @@
 //! [`PhaseHookRegistry`]: the hooks a configuration names, created through
-//! the registry and called in configuration order (seed 003).
+//! the registry and called in configuration order.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -13,7 +13,7 @@ use aiperf_plugin_api::{PhaseHook, PhaseHookArgs, PhaseHookFactory};
 /// What to do when a configured hook cannot be created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LoadMode {
-    /// Report it and load the others (seed 003's behaviour).
+    /// Report it and load the others.
     #[default]
     Lenient,
     /// Any failure is fatal.

@@ -1,4 +1,4 @@
-//! Config-driven phase hooks (seed 003): only configured hooks load, in
+//! Config-driven phase hooks: only configured hooks load, in
 //! configuration order; one failing hook is reported and the others load;
 //! strict mode makes it fatal; a panicking hook is contained.
 

@@ -1,4 +1,4 @@
-//! `phase_hook`: callbacks at phase boundaries (seed 003).
+//! `phase_hook`: callbacks at phase boundaries.
 
 use registry_core::{BoxError, Factory, declare_category};
 

@@ -22,7 +22,7 @@ pub struct NamedConfig<N> {
     pub config: serde_json::Value,
 }
 
-/// `plugins:` — the parts of a run selected from the registry (seed 003).
+/// `plugins:` — the parts of a run selected from the registry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PluginsConfig {
@@ -485,9 +485,17 @@ impl Walk<'_> {
 
 /// Whether `path` is inside a component's own settings.
 fn is_component_config(path: &str) -> bool {
+    path_keys(path).any(|key| key == "config") || path.starts_with("endpoint.extra.")
+}
+
+/// The keys and indices of a config path as messages show it
+/// (`plugins.phase_hooks[1].config.endpoint` gives `plugins`,
+/// `phase_hooks`, `1`, `config`, `endpoint`): the one reader of that form.
+fn path_keys(path: &str) -> impl Iterator<Item = &str> {
     path.split('.')
-        .any(|part| part == "config" || part.starts_with("config["))
-        || path.starts_with("endpoint.extra.")
+        .flat_map(|part| part.split('['))
+        .map(|key| key.strip_suffix(']').unwrap_or(key))
+        .filter(|key| !key.is_empty())
 }
 
 impl BenchmarkConfig {
@@ -509,24 +517,16 @@ impl BenchmarkConfig {
     }
 }
 
-/// The value at a config path such as `plugins.phase_hooks[1].config.endpoint`.
+/// The value at a config path such as `plugins.phase_hooks[1].config.endpoint`,
+/// found with serde_json's JSON-pointer lookup.
 fn pointer_mut<'v>(
     value: &'v mut serde_json::Value,
     path: &str,
 ) -> Option<&'v mut serde_json::Value> {
-    let mut current = value;
-    for part in path.split('.') {
-        let (key, indices) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        current = current.get_mut(key)?;
-        for index in indices.split('[').filter(|s| !s.is_empty()) {
-            let i: usize = index.strip_suffix(']')?.parse().ok()?;
-            current = current.get_mut(i)?;
-        }
-    }
-    Some(current)
+    let pointer: String = path_keys(path)
+        .map(|key| format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+        .collect();
+    value.pointer_mut(&pointer)
 }
 
 #[cfg(test)]
