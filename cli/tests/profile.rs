@@ -52,7 +52,7 @@ dataset: { sampler: random, seed: 11 }
 fn a_run_prints_metrics_and_writes_both_files() {
     let scratch = scratch_dir("quick");
     let dir = scratch.path();
-    let run = profile(&dir, QUICK, &[]);
+    let run = profile(dir, QUICK, &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -101,7 +101,7 @@ fn a_fixed_seed_reproduces_the_workload_and_another_seed_changes_it() {
                 "output_tokens: 8, seed: 3",
                 &format!("min_output_tokens: 1, output_tokens: 40, seed: {engine_seed}"),
             );
-        let run = profile(&dir, &yaml, &["--json"]);
+        let run = profile(dir, &yaml, &["--json"]);
         assert_eq!(run.code, 0, "{yaml}\n{}", run.stderr);
         let results: Value = serde_json::from_str(&run.stdout).unwrap();
         results["phases"]
@@ -165,7 +165,7 @@ fn bad_input_exits_1_with_a_message_and_nothing_panics() {
             "did you mean \"chat\"?",
         ),
     ] {
-        assert_refused(&dir, &yaml, expected);
+        assert_refused(dir, &yaml, expected);
     }
 }
 
@@ -214,7 +214,7 @@ fn negative_counts_name_the_component_field_and_valid_range() {
             "bench.yaml:7:51: `max_tokens` is -5; expected a whole number from 0 to 4294967295",
         ),
     ] {
-        assert_refused(&dir, &yaml, expected);
+        assert_refused(dir, &yaml, expected);
     }
 }
 
@@ -266,7 +266,7 @@ fn out_of_range_numbers_are_clear_errors_not_panics() {
         ));
     }
     for (yaml, expected) in cases {
-        assert_refused(&dir, &yaml, expected);
+        assert_refused(dir, &yaml, expected);
     }
 }
 
@@ -278,7 +278,7 @@ fn ctrl_c_stops_the_run_and_still_exports() {
         "concurrency: 4, requests: 24",
         "concurrency: 2, requests: 100000",
     );
-    let child = command(&dir, &slow, &[])
+    let child = command(dir, &slow, &[])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -314,7 +314,7 @@ fn an_unknown_host_fails_every_request_and_exits_1_naming_it() {
                 endpoint: { type: chat, model: demo }\n\
                 transport: { type: http, config: { timeout_s: 5 } }\n\
                 ui: { name: none }\n";
-    let run = profile(&dir, yaml, &["--url", "http://no-such-host.invalid:8000"]);
+    let run = profile(dir, yaml, &["--url", "http://no-such-host.invalid:8000"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stdout
@@ -330,7 +330,7 @@ fn an_unknown_host_fails_every_request_and_exits_1_naming_it() {
         run.stderr
     );
     // Without a URL the transport cannot even be created.
-    let run = profile(&dir, yaml, &[]);
+    let run = profile(dir, yaml, &[]);
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
@@ -351,7 +351,7 @@ fn a_secret_in_the_url_never_reaches_output_logs_or_files() {
                 endpoint: { type: chat, model: demo }\n\
                 transport: { type: http, url: 'http://user:${TOKEN}@no-such-host.invalid:8000', config: { timeout_s: 5 } }\n\
                 ui: { name: none }\n";
-    let output = command(&dir, yaml, &[])
+    let output = command(dir, yaml, &[])
         .env("TOKEN", secret)
         .env("AIPERF_LOG", "debug")
         .output()
@@ -387,7 +387,7 @@ fn a_server_answering_500_to_everything_exits_1_with_the_status() {
     let body = r#"{"error":{"message":"model overloaded"}}"#;
     let server = LoopbackServer::repeating(vec![Reply::json(500, body)]);
     let url = server.url().to_owned();
-    let run = profile(&dir, HTTP_RUN, &["--url", &url]);
+    let run = profile(dir, HTTP_RUN, &["--url", &url]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -422,7 +422,7 @@ fn malformed_json_bodies_are_counted_errors_naming_the_parse_problem() {
         Reply::json(200, r#"{"choices": ["#),
     ]);
     let url = server.url().to_owned();
-    let run = profile(&dir, HTTP_RUN, &["--url", &url]);
+    let run = profile(dir, HTTP_RUN, &["--url", &url]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -438,7 +438,7 @@ fn malformed_json_bodies_are_counted_errors_naming_the_parse_problem() {
     // Every answer is HTML: every request fails, exit 1 naming the problem.
     let server = LoopbackServer::repeating(vec![Reply::json(200, "<html>busy</html>")]);
     let url = server.url().to_owned();
-    let run = profile(&dir, HTTP_RUN, &["--url", &url]);
+    let run = profile(dir, HTTP_RUN, &["--url", &url]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains(
@@ -460,7 +460,7 @@ fn an_output_directory_that_cannot_be_created_is_named() {
     // `--output` (`dir/out`, see `command`) is a regular file.
     let blocked = dir.join("out");
     std::fs::write(&blocked, "").unwrap();
-    let run = profile(&dir, QUICK, &[]);
+    let run = profile(dir, QUICK, &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains(&format!(
@@ -484,12 +484,12 @@ fn a_url_for_a_transport_that_takes_none_is_refused() {
     let expected = "transport: transport \"in_engine\" (simulated_server) takes no URL, but one \
                     was given (--url or transport.url); to send requests to a server, use \
                     `transport: { type: http }`";
-    let run = profile(&dir, QUICK, &["--url", "http://127.0.0.1:9"]);
+    let run = profile(dir, QUICK, &["--url", "http://127.0.0.1:9"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains(expected), "{}", run.stderr);
     let in_file = QUICK.replace(
         "transport: { type: in_engine,",
         "transport: { type: in_engine, url: \"http://127.0.0.1:9\",",
     );
-    assert_refused(&dir, &in_file, expected);
+    assert_refused(dir, &in_file, expected);
 }

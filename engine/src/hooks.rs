@@ -3,7 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use registry_core::BoxError;
+use registry_core::{BoxError, panic_message};
 
 use crate::config::{NamedConfig, Secrets};
 use aiperf_plugin_api::names::PhaseHookType;
@@ -44,15 +44,6 @@ impl std::fmt::Debug for PhaseHookRegistry {
             .entries(self.hooks.iter().map(|(_, name, _)| name.as_str()))
             .finish()
     }
-}
-
-/// The message of a caught panic payload.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string panic payload".to_owned())
 }
 
 impl PhaseHookRegistry {

@@ -1,11 +1,11 @@
 //! The global view: every linked category and package, whole-registry checks.
 
 use crate::category::DynCategory;
-use crate::factory::Problem;
-use crate::registration::Package;
+use crate::problem::Problem;
+use crate::registration::{Package, same_package_name};
 use crate::{RegistryError, backend, error};
 
-/// Every linked category, sorted by name (seed 004's `PLUGIN_TYPES`).
+/// Every linked category, sorted by name.
 /// Includes internal ones; filter on [`CategoryInfo::internal`](crate::CategoryInfo::internal)
 /// for user-facing listings.
 pub fn categories() -> Vec<&'static dyn DynCategory> {
@@ -67,7 +67,7 @@ pub fn packages() -> Vec<PackageSummary> {
         let info = reg.info();
         let summary = match all
             .iter_mut()
-            .find(|s| s.package.name() == info.package().name())
+            .find(|s| same_package_name(s.package.name(), info.package().name()))
         {
             Some(s) => s,
             None => {
@@ -91,7 +91,8 @@ pub fn packages() -> Vec<PackageSummary> {
 
 /// Checks that each named crate contributed at least one linked
 /// registration: the guard against the linker pitfall, for a binary to call
-/// with the crates its features enable.
+/// with the crates its features enable. Crate names compare as everywhere
+/// in the registry: ASCII case does not matter and `-` equals `_`.
 ///
 /// A crate nobody references is not linked, and its registrations vanish
 /// without a sound. The fix is one line in the binary: `use the_crate as _;`.
@@ -102,7 +103,7 @@ pub fn require_linked<'a>(crates: impl IntoIterator<Item = &'a str>) -> Result<(
         .filter(|wanted| {
             !linked
                 .iter()
-                .any(|p| p.package.name().replace('-', "_") == wanted.replace('-', "_"))
+                .any(|p| same_package_name(p.package.name(), wanted))
         })
         .map(str::to_owned)
         .collect();
@@ -174,7 +175,7 @@ fn plugin_crate_problems(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
                     continue;
                 }
                 let krate = info.package().name();
-                let index = match crates.iter().position(|e| e.0 == krate) {
+                let index = match crates.iter().position(|e| same_package_name(e.0, krate)) {
                     Some(index) => index,
                     None => {
                         crates.push((krate, CrateOutcome::default()));

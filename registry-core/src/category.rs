@@ -4,8 +4,9 @@
 use std::fmt;
 
 use crate::RegistryError;
-use crate::factory::{Candidate, Factory, Problem, Selection};
+use crate::factory::{Candidate, Factory, Selection};
 use crate::index::IndexCell;
+use crate::problem::Problem;
 
 /// Static description of a category, shown by the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,7 +23,8 @@ use std::sync::{PoisonError, RwLock};
 use crate::catalogue;
 use crate::error::{self, RegistryError};
 use crate::name;
-use crate::registration::RegistrationInfo;
+use crate::registration::{RegistrationInfo, same_package_name};
+use crate::selection;
 
 /// A bad environment value: which variable, which entry, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,21 +80,6 @@ pub struct EnvSettings {
 /// The allow-list in force: (variable, normalised crate names).
 static ALLOW_LIST: RwLock<Option<(String, Vec<String>)>> = RwLock::new(None);
 
-/// `-`/`_` and case-insensitive comparison of package names.
-fn same_crate(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes().zip(b.bytes()).all(|(x, y)| {
-            let norm = |c: u8| {
-                if c == b'-' {
-                    b'_'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            };
-            norm(x) == norm(y)
-        })
-}
-
 /// The allow-list's variable, e.g. `AIPERF_PLUGIN_CRATES`, for messages.
 pub(crate) fn allow_list_variable() -> String {
     ALLOW_LIST
@@ -103,12 +89,13 @@ pub(crate) fn allow_list_variable() -> String {
         .map_or_else(|| "the plugin allow-list".to_owned(), |(v, _)| v.clone())
 }
 
-/// Whether the registration may be selected under the allow-list in force.
+/// Whether the registration may be selected under the allow-list in force
+/// (the rule is [`selection::is_active_in`]).
 pub(crate) fn is_active(info: &RegistrationInfo) -> bool {
     if !info.is_plugin() {
         return true;
     }
-    is_active_in(
+    selection::is_active_in(
         ALLOW_LIST
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -127,15 +114,6 @@ pub(crate) fn allow_list_snapshot() -> Option<Vec<String>> {
         .unwrap_or_else(PoisonError::into_inner)
         .as_ref()
         .map(|(_, crates)| crates.clone())
-}
-
-/// [`is_active`] against a snapshot of the allow-list.
-pub(crate) fn is_active_in(allowed: Option<&[String]>, info: &RegistrationInfo) -> bool {
-    match allowed {
-        _ if !info.is_plugin() => true,
-        None => true,
-        Some(crates) => crates.iter().any(|c| same_crate(c, info.package().name())),
-    }
 }
 
 pub(crate) fn disabled_error(info: &RegistrationInfo) -> RegistryError {
@@ -162,7 +140,7 @@ pub fn parse_plugin_crates(variable: &str, value: &str) -> Result<Vec<String>, E
             continue;
         }
         let canonical = name::normalize(entry).map_err(|e| EnvError::new(variable, entry, e))?;
-        if !crates.iter().any(|c| *c == canonical) {
+        if !crates.iter().any(|c| same_package_name(c, &canonical)) {
             crates.push(canonical.into_owned());
         }
     }
@@ -257,7 +235,7 @@ impl EnvSettings {
                     .map(|p| p.package().name())
                     .collect();
                 for c in &crates {
-                    if !linked.iter().any(|l| same_crate(l, c)) {
+                    if !linked.iter().any(|l| same_package_name(l, c)) {
                         let reason = format!(
                             "no linked plugin crate is named {c:?}{}; linked plugin crates: {}",
                             error::closest(c, linked.iter().copied())
@@ -307,8 +285,7 @@ impl EnvSettings {
             };
             let info = found.registration().info();
             if let Some(crates) = &plugin_crates {
-                if info.is_plugin() && !crates.iter().any(|c| same_crate(c, info.package().name()))
-                {
+                if !selection::is_active_in(Some(crates), info) {
                     return Err(EnvError::new(
                         &use_var,
                         &entry,
@@ -436,7 +413,5 @@ mod tests {
         assert!(parse_plugin_crates("V", "").unwrap().is_empty());
         let e = parse_plugin_crates("V", "ok,bad crate").unwrap_err();
         assert_eq!(e.entry(), "bad crate");
-        assert!(same_crate("aiperf-plugin-x", "AIPERF_plugin_x"));
-        assert!(!same_crate("aiperf-plugin-x", "aiperf-plugin-y"));
     }
 }

@@ -1,5 +1,6 @@
 //! Errors: what was asked, what exists, and the closest match.
 
+use std::any::Any;
 use std::fmt;
 
 use crate::name::NameError;
@@ -194,6 +195,36 @@ pub enum RegistryError {
         /// The package names with no linked registration.
         missing: Vec<String>,
     },
+}
+
+/// The text of a caught panic's payload: what `panic!` was given when it is
+/// a string (`panic!("literal")` gives a `&'static str`, `panic!("{x}")` a
+/// `String`), otherwise `(non-string panic payload)` (e.g. for
+/// [`std::panic::panic_any`] with another type).
+///
+/// It borrows from the payload; `.to_owned()` it to keep it. Pass the
+/// payload itself (`&*payload`), not the `Box` (`&payload`, which would be
+/// an `Any` of the box and give the fallback).
+///
+/// This is how the registry reports a panic in a load hook or constructor
+/// ([`RegistryError::LoadFailed`], [`RegistryError::ConstructorPanicked`]).
+///
+/// ```
+/// use registry_core::panic_message;
+///
+/// let payload = std::panic::catch_unwind(|| panic!("boom {}", 1)).unwrap_err();
+/// assert_eq!(panic_message(&*payload), "boom 1");
+/// let payload = std::panic::catch_unwind(|| std::panic::panic_any(7)).unwrap_err();
+/// assert_eq!(panic_message(&*payload), "(non-string panic payload)");
+/// ```
+pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "(non-string panic payload)"
+    }
 }
 
 /// Formats `; did you mean "x"? available: a, b, c`.

@@ -1,15 +1,17 @@
-//! The per-category API (seed 002's factory methods, in Rust form).
+//! The per-category API: lookups, selection, overrides, construction and
+//! checks, as associated functions of [`Factory`].
 
 use std::any::TypeId;
-use std::fmt;
 use std::marker::PhantomData;
 
 use crate::category::Category;
 use crate::env;
 use crate::error::{self, RegistryError};
-use crate::index::{Index, NONE, Slot};
+use crate::index::{Index, Slot};
 use crate::name::{self, MAX_LEN};
-use crate::registration::{DynRegistration, Implementation, Registration};
+use crate::problem::Problem;
+use crate::registration::{DynRegistration, Implementation, Registration, same_package_name};
+use crate::selection::{NONE, Override, OverrideChange, OverrideSource, Reason};
 
 /// The factory of category `C`: every lookup, selection and construction.
 ///
@@ -21,86 +23,6 @@ use crate::registration::{DynRegistration, Implementation, Registration};
 /// [`name`](crate::name)): `"Chat"`, `"CHAT"` and `" chat "` find `chat`,
 /// `"chat-embeddings"` finds `chat_embeddings`.
 pub struct Factory<C>(PhantomData<fn() -> C>);
-
-/// Why an implementation is the selected one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(u8)]
-#[non_exhaustive]
-pub enum Reason {
-    /// `use_implementation_by_id` or `use_implementation::<T>`.
-    Override = 0,
-    /// An override from the environment (e.g. `AIPERF_USE`).
-    Environment = 1,
-    /// The only (active) implementation of the name.
-    OnlyCandidate = 2,
-    /// It has the highest priority.
-    Priority = 3,
-    /// Equal priority; a plugin beats a builtin.
-    PluginOverBuiltin = 4,
-    /// Equal priority and origin: a conflict, decided by crate name, then identifier.
-    TieBreak = 5,
-}
-
-impl Reason {
-    pub(crate) fn from_u8(v: u8) -> Reason {
-        match v {
-            0 => Reason::Override,
-            1 => Reason::Environment,
-            2 => Reason::OnlyCandidate,
-            3 => Reason::Priority,
-            4 => Reason::PluginOverBuiltin,
-            _ => Reason::TieBreak,
-        }
-    }
-
-    /// A stable machine-readable spelling, e.g. `plugin_over_builtin`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Reason::Override => "override",
-            Reason::Environment => "environment",
-            Reason::OnlyCandidate => "only_candidate",
-            Reason::Priority => "priority",
-            Reason::PluginOverBuiltin => "plugin_over_builtin",
-            Reason::TieBreak => "tie_break",
-        }
-    }
-
-    /// A sentence for humans.
-    pub const fn explain(self) -> &'static str {
-        match self {
-            Reason::Override => "selected at runtime (use_implementation)",
-            Reason::Environment => "selected by the environment",
-            Reason::OnlyCandidate => "the only implementation",
-            Reason::Priority => "highest priority",
-            Reason::PluginOverBuiltin => "plugin overrides builtin at equal priority",
-            Reason::TieBreak => {
-                "conflict: equal priority and origin, decided by crate name then identifier"
-            }
-        }
-    }
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Who set an override.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OverrideSource {
-    Api,
-    Environment,
-}
-
-impl OverrideSource {
-    pub(crate) fn reason(self) -> Reason {
-        match self {
-            OverrideSource::Api => Reason::Override,
-            OverrideSource::Environment => Reason::Environment,
-        }
-    }
-}
 
 /// One implementation of a name, as [`Factory::list_implementations`] shows it.
 #[derive(Debug, Clone, Copy)]
@@ -156,124 +78,6 @@ impl Selection {
     /// one, including it; empty when there is no conflict.
     pub fn conflicts(&self) -> &[&'static str] {
         &self.tied
-    }
-}
-
-/// A registry problem reported by [`Factory::validate`] and
-/// [`validate`](crate::validate).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Problem {
-    /// Two registrations share category, name and identifier.
-    #[error(
-        "{category} {name:?}: identifier {identifier:?} is registered twice, by `{first}` and \
-         `{second}`; give one of them another identifier"
-    )]
-    Duplicate {
-        /// The category.
-        category: &'static str,
-        /// The name.
-        name: &'static str,
-        /// The shared identifier.
-        identifier: &'static str,
-        /// The first registration's crate and type.
-        first: String,
-        /// The second registration's crate and type.
-        second: String,
-    },
-    /// Implementations tie on priority and origin; the tie-break decides.
-    #[error(
-        "{category} {name:?}: {} tie on priority and origin; the tie-break picks {selected:?}. \
-         Give one a higher priority, or select one with an override",
-        tied.join(", ")
-    )]
-    Conflict {
-        /// The category.
-        category: &'static str,
-        /// The name.
-        name: &'static str,
-        /// The identifier the tie-break selected.
-        selected: &'static str,
-        /// Every identifier in the tie.
-        tied: Vec<&'static str>,
-    },
-    /// Two categories are declared with the same name.
-    #[error(
-        "two categories are declared with the name {category:?}, by `{first}` and `{second}`; \
-         rename one of them"
-    )]
-    DuplicateCategory {
-        /// The shared name.
-        category: &'static str,
-        /// The first declaration's marker type path (its crate comes first).
-        first: &'static str,
-        /// The second declaration's marker type path.
-        second: &'static str,
-    },
-    /// A linked, active plugin crate none of whose registrations is selected:
-    /// each loses on priority or to the tie-break, so the crate has no effect
-    /// unless an override selects it. A warning ([`Problem::is_warning`]).
-    #[error(
-        "plugin crate `{krate}`: none of its {registrations} registration(s) is selected \
-         ({lost}); it has no effect unless an override selects it, or it is given a higher \
-         priority"
-    )]
-    Shadowed {
-        /// The crate.
-        krate: &'static str,
-        /// How many registrations it has.
-        registrations: usize,
-        /// Each registration and what is selected instead, e.g.
-        /// `endpoint/chat: openai_chat wins`.
-        lost: String,
-    },
-    /// A linked, active plugin crate every registration of which ties with
-    /// another implementation on priority and origin: whether the crate
-    /// takes effect is decided by the tie-break, not by anyone's choice. A
-    /// warning ([`Problem::is_warning`]); each tie is also a
-    /// [`Problem::Conflict`] error of its own.
-    #[error(
-        "plugin crate `{krate}`: each of its {registrations} registration(s) is in an \
-         unresolved tie ({ties}); whether it takes effect is left to the tie-break. Give its \
-         registrations a priority, or select one with an override"
-    )]
-    Contested {
-        /// The crate.
-        krate: &'static str,
-        /// How many registrations it has.
-        registrations: usize,
-        /// Each registration's tie and what the tie-break picks, e.g.
-        /// `greeter/contested: shrug ties with other, the tie-break picks shrug`.
-        ties: String,
-    },
-    /// Every implementation of the name is disabled by the plugin allow-list.
-    /// A warning ([`Problem::is_warning`]): the user chose it.
-    #[error(
-        "{category} {name:?}: every implementation comes from a plugin crate that {variable} \
-         does not enable; add one of {crates:?} to it"
-    )]
-    NothingActive {
-        /// The category.
-        category: &'static str,
-        /// The name.
-        name: &'static str,
-        /// The allow-list's variable (e.g. `AIPERF_PLUGIN_CRATES`).
-        variable: String,
-        /// The crates that provide the name.
-        crates: Vec<&'static str>,
-    },
-}
-
-impl Problem {
-    /// Whether the problem is only a warning: the registry works as
-    /// configured, but maybe not as intended (a plugin crate that never
-    /// takes effect, a name whose every implementation the allow-list
-    /// disables). Everything else is an error.
-    pub fn is_warning(&self) -> bool {
-        matches!(
-            self,
-            Problem::Shadowed { .. } | Problem::Contested { .. } | Problem::NothingActive { .. }
-        )
     }
 }
 
@@ -516,7 +320,13 @@ impl<C: Category> Factory<C> {
         {
             Some(&reg) => {
                 Self::check_active(index, reg)?;
-                index.recompute(slot, Some(Some((reg, OverrideSource::Api))));
+                index.recompute(
+                    slot,
+                    OverrideChange::Set(Override {
+                        registration: reg,
+                        source: OverrideSource::Api,
+                    }),
+                );
                 Ok(())
             }
             None => {
@@ -540,7 +350,7 @@ impl<C: Category> Factory<C> {
     /// rule selects again.
     pub fn reset_implementation(name: &str) -> Result<(), RegistryError> {
         let (index, slot) = Self::slot(name)?;
-        index.recompute(slot, Some(None));
+        index.recompute(slot, OverrideChange::Clear);
         Ok(())
     }
 
@@ -561,7 +371,13 @@ impl<C: Category> Factory<C> {
         let (index, slot) = Self::slot(name)?;
         let reg = Self::find_identifier(index, slot, identifier)?;
         Self::check_active(index, reg)?;
-        index.recompute(slot, Some(Some((reg, source))));
+        index.recompute(
+            slot,
+            OverrideChange::Set(Override {
+                registration: reg,
+                source,
+            }),
+        );
         Ok(())
     }
 
@@ -574,7 +390,7 @@ impl<C: Category> Factory<C> {
     pub(crate) fn refresh() {
         let index = Self::index();
         for name in index.names() {
-            index.recompute(&index.slots[name], None);
+            index.recompute(&index.slots[name], OverrideChange::Keep);
         }
     }
 
@@ -603,7 +419,7 @@ impl<C: Category> Factory<C> {
                     .map(|&r| index.info(r).package().name())
                     .collect();
                 crates.sort_unstable();
-                crates.dedup();
+                crates.dedup_by(|a, b| same_package_name(a, b));
                 problems.push(Problem::NothingActive {
                     category: C::INFO.name(),
                     name: slot.name,

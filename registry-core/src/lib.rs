@@ -101,31 +101,37 @@ mod error;
 mod factory;
 mod index;
 pub mod name;
+mod problem;
 mod registration;
+mod selection;
 mod slots;
 
 pub use backend::BACKEND;
 pub use catalogue::{PackageSummary, categories, category, packages, require_linked, validate};
 pub use category::{Category, CategoryInfo, DynCategory};
-pub use error::{BoxError, RegistryError};
-pub use factory::{Candidate, Factory, Problem, Reason, Selection};
+pub use error::{BoxError, RegistryError, panic_message};
+pub use factory::{Candidate, Factory, Selection};
+pub use problem::Problem;
 pub use registration::{
     Constructor, DynRegistration, Implementation, Origin, Package, Registration, RegistrationInfo,
 };
+pub use selection::Reason;
 
-/// Registers an implementation (DESIGN §3; seed 002's `register_lazy`).
+/// Registers an implementation, in one line.
 ///
 /// ```text
 /// register_lazy!(Category, "name", Type, id = "identifier" [, priority = N] [, origin = builtin|plugin]);
 /// ```
 ///
 /// Expands to a `static` [`Registration`] submitted to the registry: metadata
-/// only, nothing runs until the implementation is first used. Checked at
-/// compile time: the name and identifier must be canonical
-/// (`[a-z0-9][a-z0-9_]*`, at most 128 bytes), `Category` must be a declared
-/// category and `Type` must implement both [`Implementation<Category>`] and
-/// the category's trait. `origin` defaults to `plugin`; the application's
-/// own registry file says `origin = builtin`. `priority` defaults to 0.
+/// only, nothing runs until the implementation is first used. `Category`
+/// must be a declared category and `Type` must implement both
+/// [`Implementation<Category>`] and the category's trait (also checked at
+/// compile time). `origin` defaults to `plugin`; the application's own
+/// registry file says `origin = builtin`. `priority` defaults to 0.
+///
+/// # Compile-time checks
+///
 pub use registry_macros::register_lazy;
 
 /// Registers the type it is placed on: the attribute form of
@@ -154,7 +160,7 @@ pub use registry_macros::register_lazy;
 pub use registry_macros::register;
 
 /// A string enum of known names plus `Other(Name)` for every other
-/// well-formed name (DESIGN §6; seed 004's `DynamicStrEnum`).
+/// well-formed name: typed names that still accept a plugin's.
 ///
 /// ```
 /// registry_core::dynamic_str_enum! {
@@ -199,8 +205,6 @@ pub use registry_macros::register;
 /// against the live registry and return the registry's error (available
 /// names and a suggestion).
 ///
-/// Compile-time errors: an empty or non-canonical name, the same name on
-/// two variants, a variant named `Other`.
 pub use registry_macros::dynamic_str_enum;
 
 #[doc(hidden)]

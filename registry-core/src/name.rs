@@ -1,7 +1,9 @@
 //! The spelling rule for category names, names and identifiers.
 //!
 //! Canonical form: `[a-z0-9][a-z0-9_]{0,127}`. The registration macros accept
-//! only the canonical form, so every registered name is canonical.
+//! only the canonical form, so every registered name is canonical. The rule
+//! itself lives in the `registry-name-rule` crate, which the macros check
+//! literals with at compile time, so the two cannot disagree.
 //!
 //! User input (lookups, CLI arguments, environment variables, config files) is
 //! normalised before it is compared: surrounding blanks are trimmed, ASCII
@@ -20,34 +22,21 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// The longest canonical name, in bytes.
-pub const MAX_LEN: usize = 128;
+pub use registry_name_rule::{MAX_LEN, NameErrorKind, is_canonical};
 
-/// Whether `s` is already canonical: `[a-z0-9][a-z0-9_]{0,127}`.
-///
-/// A `const fn`, so declarations can be checked at compile time.
-pub const fn is_canonical(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    if bytes.is_empty() || bytes.len() > MAX_LEN || bytes[0] == b'_' {
-        return false;
-    }
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
+/// How many characters of rejected input a [`NameError`] keeps (and so
+/// shows in its message); longer input is cut there and marked with `…`.
+/// The input may be arbitrary user data (a config value, an environment
+/// variable), so code that hides secrets from messages can rely on at most
+/// this many characters of a value appearing in a name error.
+pub const MAX_SHOWN_CHARS: usize = 150;
 
 /// Normalises user input to the canonical spelling.
 ///
 /// Borrows when the input is already canonical (after trimming), allocates
 /// only when a letter had to be lower-cased or a `-` replaced.
 pub fn normalize(input: &str) -> Result<Cow<'_, str>, NameError> {
-    let trimmed = trim(input);
+    let trimmed = input.trim_ascii();
     if is_canonical(trimmed) {
         return Ok(Cow::Borrowed(trimmed));
     }
@@ -148,27 +137,6 @@ pub const fn __str_eq(a: &str, b: &str) -> bool {
     true
 }
 
-/// What each input byte becomes in a canonical name; 0 = not allowed.
-const NORMALIZED_BYTE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = match byte {
-            b'a'..=b'z' | b'0'..=b'9' | b'_' => byte,
-            b'A'..=b'Z' => byte.to_ascii_lowercase(),
-            b'-' => b'_',
-            _ => 0,
-        };
-        b += 1;
-    }
-    table
-};
-
-fn trim(input: &str) -> &str {
-    input.trim_ascii()
-}
-
 /// [`normalize`] without allocating: returns `input` itself (trimmed) when
 /// it is canonical, otherwise the normalised bytes written to `buf`. For hot
 /// paths that only compare the result (lookups, enum parsing).
@@ -180,67 +148,12 @@ fn trim(input: &str) -> &str {
 /// assert_eq!(normalize_into(" Chat-Embeddings ", &mut buf).unwrap(), "chat_embeddings");
 /// assert!(normalize_into("chat embeddings", &mut buf).is_err());
 /// ```
+#[inline]
 pub fn normalize_into<'a>(
     input: &'a str,
     buf: &'a mut [u8; MAX_LEN],
 ) -> Result<&'a str, NameError> {
-    // Fast path: registered names are canonical and so is most input.
-    if is_canonical(input) {
-        return Ok(input);
-    }
-    let trimmed = trim(input);
-    if is_canonical(trimmed) {
-        return Ok(trimmed);
-    }
-    if trimmed.is_empty() {
-        return Err(NameError::new(input, NameErrorKind::Empty));
-    }
-    if trimmed.len() > MAX_LEN {
-        return Err(NameError::new(
-            input,
-            NameErrorKind::TooLong { len: trimmed.len() },
-        ));
-    }
-    // Table-driven and branch-free per byte; the (rare) error path looks
-    // for the first rejected character afterwards.
-    let bytes = trimmed.as_bytes();
-    let mut all_ok = true;
-    for (out, &byte) in buf[..bytes.len()].iter_mut().zip(bytes) {
-        let mapped = NORMALIZED_BYTE[usize::from(byte)];
-        all_ok &= mapped != 0;
-        *out = mapped;
-    }
-    if !all_ok {
-        let position = bytes
-            .iter()
-            .position(|&b| NORMALIZED_BYTE[usize::from(b)] == 0)
-            .unwrap_or(0);
-        // Every byte before `position` is ASCII, so it is a char boundary.
-        let ch = trimmed
-            .get(position..)
-            .and_then(|rest| rest.chars().next())
-            .unwrap_or('\u{fffd}');
-        // Report the position in what the user wrote, blanks included.
-        let leading = input.len() - input.trim_ascii_start().len();
-        return Err(NameError::new(
-            input,
-            NameErrorKind::InvalidChar {
-                ch,
-                position: leading + position,
-            },
-        ));
-    }
-    if buf[0] == b'_' {
-        return Err(NameError::new(
-            input,
-            NameErrorKind::BadStart {
-                ch: trimmed.chars().next().unwrap_or('_'),
-            },
-        ));
-    }
-    let out = &buf[..trimmed.len()];
-    // Every byte written above is ASCII.
-    Ok(std::str::from_utf8(out).expect("normalised names are ASCII"))
+    registry_name_rule::normalize_into(input, buf).map_err(|kind| NameError::new(input, kind))
 }
 
 /// User input that cannot be a name, even after normalisation.
@@ -250,44 +163,14 @@ pub struct NameError {
     kind: NameErrorKind,
 }
 
-/// Why a [`NameError`] was raised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NameErrorKind {
-    /// Empty, or only blanks.
-    Empty,
-    /// Longer than [`MAX_LEN`] bytes after trimming.
-    TooLong {
-        /// The trimmed length in bytes.
-        len: usize,
-    },
-    /// A character outside ASCII letters, digits, `_` and `-`.
-    InvalidChar {
-        /// The offending character.
-        ch: char,
-        /// Its byte offset in the input (leading blanks included).
-        position: usize,
-    },
-    /// Starts with `_` or `-`.
-    BadStart {
-        /// The first character.
-        ch: char,
-    },
-}
-
 impl NameError {
+    #[cold]
     fn new(input: &str, kind: NameErrorKind) -> Self {
         // Keep a bounded copy: the input may be arbitrary user data.
-        let mut input: String = input.chars().take(160).collect();
-        if input.len() > 150 {
-            input.truncate(
-                input
-                    .char_indices()
-                    .nth(150)
-                    .map_or(input.len(), |(i, _)| i),
-            );
-            input.push('…');
-        }
+        let input = match input.char_indices().nth(MAX_SHOWN_CHARS) {
+            Some((cut, _)) => format!("{}…", &input[..cut]),
+            None => input.to_owned(),
+        };
         NameError { input, kind }
     }
 
@@ -304,17 +187,7 @@ impl NameError {
 
 impl fmt::Display for NameError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid name {:?}: ", self.input)?;
-        match self.kind {
-            NameErrorKind::Empty => f.write_str("it is empty")?,
-            NameErrorKind::TooLong { len } => {
-                write!(f, "it is {len} bytes long, the limit is {MAX_LEN}")?
-            }
-            NameErrorKind::InvalidChar { ch, position } => {
-                write!(f, "character {ch:?} at byte {position} is not allowed")?
-            }
-            NameErrorKind::BadStart { ch } => write!(f, "it starts with {ch:?}")?,
-        }
+        write!(f, "invalid name {:?}: {}", self.input, self.kind)?;
         f.write_str(
             "; names are ASCII letters, digits, `_` and `-`, starting with a letter or digit \
              (case and `-`/`_` do not matter)",
@@ -382,5 +255,23 @@ mod tests {
         let e = normalize(&"x".repeat(500)).unwrap_err();
         assert_eq!(e.kind(), NameErrorKind::TooLong { len: 500 });
         assert!(e.input().chars().count() <= 151);
+    }
+
+    #[test]
+    fn errors_keep_at_most_max_shown_chars_of_the_input() {
+        let long = "x".repeat(MAX_SHOWN_CHARS + 1);
+        let e = normalize(&long).unwrap_err();
+        assert_eq!(e.input(), format!("{}…", &long[..MAX_SHOWN_CHARS]));
+        let exact = "x ".repeat(MAX_SHOWN_CHARS / 2);
+        assert_eq!(normalize(&exact).unwrap_err().input(), exact);
+        // The limit counts characters, not bytes: nothing is cut (or marked
+        // as cut) from input that has fewer characters than the limit.
+        let wide = "é".repeat(100);
+        assert_eq!(normalize(&wide).unwrap_err().input(), wide);
+        let wider = "é".repeat(MAX_SHOWN_CHARS + 10);
+        assert_eq!(
+            normalize(&wider).unwrap_err().input(),
+            format!("{}…", "é".repeat(MAX_SHOWN_CHARS))
+        );
     }
 }

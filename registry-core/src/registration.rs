@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use crate::category::Category;
-use crate::error::{BoxError, RegistryError};
+use crate::error::{BoxError, RegistryError, panic_message};
 
 /// Where a registration comes from, as the registration itself states it.
 ///
@@ -101,6 +101,18 @@ impl Package {
     }
 }
 
+/// Whether two package names name the same package: ASCII case does not
+/// matter and `-` equals `_` (`fixture-alpha` is `Fixture_Alpha`), the way
+/// crates.io tells package names apart. The one comparison of crate names
+/// in the registry: the plugin allow-list, [`require_linked`](crate::require_linked)
+/// and the package listing all use it.
+pub(crate) fn same_package_name(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .all(|(x, y)| registry_name_rule::fold(x) == registry_name_rule::fold(y))
+}
+
 /// The [`Package`] of the crate this macro is expanded in.
 ///
 /// ```
@@ -161,10 +173,11 @@ pub trait Implementation<C: Category>: Sized + 'static {
     /// A one-line description shown by listings.
     const DESCRIPTION: &'static str = "";
 
-    /// One-time heavy setup (the Python plugin's "module import"): runs on
-    /// first use of this implementation, exactly once even when threads race,
-    /// never on listing or resolving. A failure is remembered and returned to
-    /// every later caller.
+    /// One-time heavy setup shared by all instances (loading a model file,
+    /// probing a device, building a lookup table): runs on first use of this
+    /// implementation, before its first [`create`](Self::create), exactly
+    /// once even when threads race, and never on listing or resolving. A
+    /// failure (or panic) is remembered and returned to every later caller.
     fn load() -> Result<(), BoxError> {
         Ok(())
     }
@@ -386,7 +399,7 @@ impl<C: Category> Registration<C> {
                 category: self.info.category,
                 name: self.info.name,
                 identifier: self.info.identifier,
-                message: panic_message(&*panic),
+                message: panic_message(&*panic).to_owned(),
             }),
         }
     }
@@ -399,16 +412,6 @@ impl<C: Category> fmt::Debug for Registration<C> {
             .field("metadata", &self.metadata)
             .field("loaded", &self.is_loaded())
             .finish_non_exhaustive()
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "(non-string panic payload)".to_owned()
     }
 }
 
@@ -456,5 +459,19 @@ impl fmt::Debug for dyn DynRegistration {
             .field("info", self.info())
             .field("metadata", self.metadata_debug())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_package_name;
+
+    #[test]
+    fn package_names_compare_without_case_and_dash() {
+        assert!(same_package_name("aiperf-plugin-x", "AIPERF_plugin_x"));
+        assert!(same_package_name("fixture_alpha", "Fixture-Alpha"));
+        assert!(!same_package_name("aiperf-plugin-x", "aiperf-plugin-y"));
+        assert!(!same_package_name("fixture-alpha", "fixture-alpha2"));
+        assert!(!same_package_name("a.b", "a-b"));
     }
 }

@@ -1,6 +1,6 @@
-//! Environment control (DESIGN §5): the plugin allow-list and per-name
-//! overrides. The allow-list is process-wide, so these steps share one test
-//! (and this file is its own test binary).
+//! Environment control: the plugin allow-list and per-name overrides. The
+//! allow-list is process-wide, so these steps share one test (and this file
+//! is its own test binary).
 
 use fixture_alpha::GreeterFactory;
 use registry_core::env::EnvSettings;
@@ -156,4 +156,47 @@ fn bad_values_change_nothing_then_the_allow_list_makes_the_builtin_win() {
             .identifier(),
         "sunny"
     );
+}
+
+/// One rule for crate names: `require_linked` and the plugin allow-list
+/// both ignore ASCII case and read `-` as `_`, so a spelling one accepts
+/// the other accepts too. Reads only; applies nothing.
+#[test]
+fn require_linked_and_the_allow_list_compare_crate_names_alike() {
+    for spelling in [
+        "fixture-beta",
+        "fixture_beta",
+        "Fixture_Beta",
+        "FIXTURE-BETA",
+    ] {
+        assert!(
+            registry_core::require_linked([spelling]).is_ok(),
+            "{spelling}"
+        );
+        // The allow-list accepts the spelling as a linked plugin crate and
+        // enables that crate's registrations (pirate is fixture-beta's).
+        let settings = EnvSettings::from_lookup(
+            "T",
+            vars(&[
+                ("T_PLUGIN_CRATES", spelling),
+                ("T_USE", "greeter.hello=pirate"),
+            ]),
+        )
+        .unwrap_or_else(|e| panic!("{spelling}: {e}"));
+        assert_eq!(
+            settings.plugin_crates(),
+            Some(&["fixture_beta".to_string()][..])
+        );
+    }
+    assert!(registry_core::require_linked(["Fixture_Alpha"]).is_ok());
+    for spelling in ["fixture-betas", "fixture.beta"] {
+        assert!(
+            registry_core::require_linked([spelling]).is_err(),
+            "{spelling}"
+        );
+        assert!(
+            EnvSettings::from_lookup("T", vars(&[("T_PLUGIN_CRATES", spelling)])).is_err(),
+            "{spelling}"
+        );
+    }
 }

@@ -1,12 +1,12 @@
-//! Property tests (issue 7, item 2): names, `dynamic_str_enum!`, the
-//! selection rule and the environment parsers, each checked against a small
-//! model written here from the documented rules, not from the code.
+//! Property tests: names, `dynamic_str_enum!`, the selection rule and the
+//! environment parsers, each checked against a small model written here
+//! from the documented rules, not from the code.
 //!
 //! The selection rule cannot be tested by shuffling registrations at run
 //! time: they are link-time statics (`linkme` sections, or `inventory`
 //! constructors), fixed when the binary is linked, and the ranking function
-//! (`index::select` / `rank_key`) is crate-private. So the order independence
-//! is tested in two halves:
+//! (`selection::select` / `rank_key`) is crate-private. So the order
+//! independence is tested in two halves:
 //!
 //! - the same set of candidates is registered under three names, declared in
 //!   three different orders (forward, reversed, rotated), and the registry

@@ -1,6 +1,7 @@
-//! The resolution rules of DESIGN §5, each with a test that fails if the rule
-//! breaks. Links `fixture-alpha` (the "application": category + builtins)
-//! and `fixture-beta` (a plugin crate), plus registrations of this test crate.
+//! The selection rules (override, priority, plugin over builtin, tie-break;
+//! `src/selection.rs`), each with a test that fails if the rule breaks.
+//! Links `fixture-alpha` (the "application": category + builtins) and
+//! `fixture-beta` (a plugin crate), plus registrations of this test crate.
 //!
 //! Tests run in parallel threads of one process, so each test that changes a
 //! selection owns its name.

@@ -1,9 +1,9 @@
-//! Concurrency stress (issue 7, item 4): one thread per core plus one, all
-//! resolving, creating instances and flipping overrides on one small
-//! category, for a bounded number of operations (at least 1M in release,
-//! fewer in debug builds). Every answer must be one of the valid candidates
-//! and self-consistent, and a watchdog fails the test instead of hanging if
-//! any thread stops making progress.
+//! Concurrency stress: one thread per core plus one, all resolving,
+//! creating instances and flipping overrides on one small category, for a
+//! bounded number of operations (at least 1M in release, fewer in debug
+//! builds). Every answer must be one of the valid candidates and
+//! self-consistent, and a watchdog fails the test instead of hanging if any
+//! thread stops making progress.
 //!
 //! # Why not loom
 //!

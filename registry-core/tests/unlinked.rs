@@ -1,6 +1,6 @@
-//! The linker pitfall (DESIGN §3): this test binary never names
-//! `fixture-beta`, so its registrations are not linked, even though it is a
-//! dev-dependency. `require_linked` detects it.
+//! The linker pitfall (a crate nobody references is not linked): this test
+//! binary never names `fixture-beta`, so its registrations are not linked,
+//! even though it is a dev-dependency. `require_linked` detects it.
 
 use fixture_alpha::GreeterFactory;
 use registry_core::RegistryError;

@@ -1,10 +1,13 @@
-//! Procedural macros of [`registry-core`](https://docs.rs/registry-core):
-//! `register_lazy!`, `#[register]` and `dynamic_str_enum!`. Use them through
-//! `registry_core`, which re-exports them with their documentation.
+//! Procedural macros of the `registry-core` crate: `register_lazy!`,
+//! `#[register]` and `dynamic_str_enum!`. Use them through `registry_core`,
+//! which re-exports them with their full documentation and examples; what
+//! they expand to names `::registry_core`, so they do not work without it.
 //!
 //! `register_lazy!` and `#[register]` expand to the same thing: a `static`
 //! registration submitted to the registry. Names and identifiers are checked
-//! here, at compile time, so a bad one points at the literal that is wrong.
+//! here, at compile time, with the rule of the `registry-name-rule` crate
+//! (the one `registry_core::name` applies at run time), so a bad one is an
+//! error pointing at the literal that is wrong.
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
@@ -18,14 +21,19 @@ mod str_enum;
 
 use register::{Head, RegisterLazy, expand};
 
-/// See `registry_core::register_lazy!`.
+/// The name and identifier literals are checked while the macro expands: a
+/// malformed one (not `[a-z0-9][a-z0-9_]*`, at most 128 bytes), a missing
+/// `id`, an unknown or repeated option is a compile error pointing at it,
+/// with the canonical spelling to write when there is one.
 #[proc_macro]
 pub fn register_lazy(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as RegisterLazy);
     expand(&input.head, &input.ty).into()
 }
 
-/// See `registry_core::register`.
+/// Checked like `register_lazy!`; the item must be a struct, enum or union
+/// without generic parameters (register a concrete instance of a generic
+/// type with `register_lazy!`).
 #[proc_macro_attribute]
 pub fn register(args: TokenStream, item: TokenStream) -> TokenStream {
     let head = syn::parse_macro_input!(args as Head);
@@ -66,7 +74,9 @@ fn item_span(item: &syn::Item) -> Span {
     }
 }
 
-/// See `registry_core::dynamic_str_enum!`.
+/// Compile-time errors, each pointing at the mistake: an empty or
+/// non-canonical name, the same name on two variants, a variant named
+/// `Other`.
 #[proc_macro]
 pub fn dynamic_str_enum(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as str_enum::StrEnum);

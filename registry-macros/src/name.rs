@@ -1,16 +1,9 @@
-//! The name rule of `registry_core::name`, checked at compile time.
+//! Compile-time checks of name and identifier literals, with the rule of
+//! the `registry-name-rule` crate (the one `registry_core::name` applies at
+//! run time), and messages that point at the literal.
 
+use registry_name_rule::{MAX_LEN, is_canonical, normalize_into};
 use syn::LitStr;
-
-/// The rule of `registry_core::name::is_canonical`, checked at compile time.
-pub(crate) fn is_canonical(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && b[0] != b'_'
-        && b.iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-}
 
 pub(crate) fn check_name(lit: &LitStr, what: &str) -> syn::Result<()> {
     let value = lit.value();
@@ -26,27 +19,17 @@ pub(crate) fn check_name(lit: &LitStr, what: &str) -> syn::Result<()> {
     if is_canonical(&value) {
         return Ok(());
     }
-    let fixed: String = value
-        .trim()
-        .chars()
-        .map(|c| {
-            if c == '-' {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect();
-    let hint = if is_canonical(&fixed) {
-        format!("; write \"{fixed}\"")
-    } else {
-        String::new()
+    // What the runtime would read the literal as, if anything: the fix.
+    let mut buf = [0u8; MAX_LEN];
+    let hint = match normalize_into(&value, &mut buf) {
+        Ok(fixed) => format!("; write \"{fixed}\""),
+        Err(_) => String::new(),
     };
     Err(syn::Error::new(
         lit.span(),
         format!(
             "invalid {what} \"{value}\": {what}s are lowercase ASCII letters, digits and `_`, \
-             starting with a letter or digit, at most 128 bytes{hint}"
+             starting with a letter or digit, at most {MAX_LEN} bytes{hint}"
         ),
     ))
 }

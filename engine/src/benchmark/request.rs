@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use aiperf_plugin_api::stats::RequestRecord;
 use aiperf_plugin_api::{Endpoint, Output, Prompt, ResponseBody, Transport, TransportRequest};
+use registry_core::panic_message;
 
 /// The component a request is inside, so that a panic is blamed on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,15 +21,6 @@ enum Stage {
 pub(crate) struct Labels {
     pub(crate) endpoint: String,
     pub(crate) transport: String,
-}
-
-/// The text of a panic payload (`panic!` gives a `&str` or a `String`).
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)")
 }
 
 /// [`execute`], with a panic in the endpoint or transport (a plugin's bug)

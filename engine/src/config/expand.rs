@@ -98,9 +98,9 @@ impl Secrets {
     }
 }
 
-/// How much of a rejected name an error message keeps (see
-/// `registry_core::name::NameError`): a longer secret shows as its start.
-const NAME_ERROR_KEEPS: usize = 150;
+/// How much of a rejected name an error message keeps: a longer secret
+/// shows as its start.
+const NAME_ERROR_KEEPS: usize = registry_core::name::MAX_SHOWN_CHARS;
 
 /// Every form in which a message may show `value`: as it is, quoted by
 /// `{:?}` (serde and name errors escape `"` and `\`), normalised as a name
