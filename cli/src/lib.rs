@@ -104,11 +104,40 @@ pub struct PluginsArgs {
 
 /// Parses the command line, runs the command, prints its output and
 /// returns its exit code ([`Status`]; `error: ...` on stderr and 1 for a
-/// [`CliError`]; usage errors exit 2).
+/// [`CliError`]; usage errors exit 2). The `aiperf` binary is this
+/// function; a binary that links more plugin crates uses [`main_with`].
 pub fn main() -> ExitCode {
+    main_with(&[])
+}
+
+/// [`main`] for a downstream binary that links plugin crates of its own:
+/// `crates` are their package names, checked at start-up with
+/// [`registry_core::require_linked`] beside the crates this crate's
+/// features link, and listed by `aiperf plugins --validate`. A plugin
+/// crate's `link()` function returns its name *and* anchors it, so one line
+/// both links the crate and tells the CLI to expect it:
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     // `aiperf_plugin_adaptive_rate::link()` in a binary that depends on
+///     // that crate; any plugin crate with a `link()` works the same way.
+///     aiperf_cli::main_with(&[aiperf_builtins::link()])
+/// }
+/// ```
+///
+/// Without it, a crate whose anchor was forgotten is missing silently: its
+/// names are unknown to `profile`, and `plugins --validate` cannot know to
+/// look for it.
+pub fn main_with(crates: &[&str]) -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    output::finish(run(cli))
+    let mut linked = linked::LINKED_CRATES.to_vec();
+    for krate in crates {
+        if !linked.contains(krate) {
+            linked.push(krate);
+        }
+    }
+    output::finish(run_linked(cli, &linked))
 }
 
 /// `AIPERF_LOG` sets the level (default `warn`); the phase hooks' own
@@ -146,10 +175,16 @@ fn init_logging() {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Output, CliError> {
+    run_linked(cli, linked::LINKED_CRATES)
+}
+
+/// Runs a parsed command line in a binary that must have linked `linked`
+/// (package names).
+fn run_linked(cli: Cli, linked: &[&str]) -> Result<Output, CliError> {
     match cli.command {
-        Command::Plugins(args) => run_plugins(&args),
+        Command::Plugins(args) => run_plugins(&args, linked),
         Command::Profile(args) => {
-            apply_environment()?;
+            apply_environment(linked)?;
             profile::run(&profile::ProfileOptions {
                 config: args.config,
                 url: args.url,
@@ -163,17 +198,17 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
 
 /// Applies `AIPERF_PLUGIN_CRATES`/`AIPERF_USE` and checks that the plugin
 /// crates of this build are linked.
-fn apply_environment() -> Result<(), CliError> {
+fn apply_environment(linked: &[&str]) -> Result<(), CliError> {
     EnvSettings::from_env(ENV_PREFIX)?.apply()?;
-    registry_core::require_linked(linked::LINKED_CRATES.iter().copied())?;
+    registry_core::require_linked(linked.iter().copied())?;
     Ok(())
 }
 
-fn run_plugins(args: &PluginsArgs) -> Result<Output, CliError> {
+fn run_plugins(args: &PluginsArgs, linked: &[&str]) -> Result<Output, CliError> {
     let json = args.json;
     if args.validate {
         let env = EnvSettings::from_env(ENV_PREFIX).and_then(|s| s.apply().map(|()| s));
-        let registry = plugins::validate(env, linked::LINKED_CRATES);
+        let registry = plugins::validate(env, linked);
         return match &args.config {
             Some(path) => {
                 let config = plugins::validate_config(path);
@@ -191,7 +226,7 @@ fn run_plugins(args: &PluginsArgs) -> Result<Output, CliError> {
             }
         };
     }
-    apply_environment()?;
+    apply_environment(linked)?;
     match (&args.category, &args.name) {
         (None, _) if args.all => Output::of(
             &plugins::all_categories(args.internal)?,

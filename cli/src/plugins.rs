@@ -160,6 +160,10 @@ pub struct ValidationView {
     pub names: usize,
     /// Registrations checked.
     pub registrations: usize,
+    /// The crates this binary must have linked (the builtins, the plugin
+    /// crates of its features, and those a downstream binary passes to
+    /// `main_with`), each checked to have registered something.
+    pub linked_crates: Vec<String>,
     /// Plugin crates allowed by `AIPERF_PLUGIN_CRATES` (`None`: all).
     pub plugin_crates: Option<Vec<String>>,
     /// Overrides from `AIPERF_USE`, as `category.name=identifier`.
@@ -344,6 +348,7 @@ pub fn validate(env: Result<EnvSettings, EnvError>, linked: &[&str]) -> Validati
             .iter()
             .map(|p| p.registrations())
             .sum(),
+        linked_crates: linked.iter().map(|c| (*c).to_owned()).collect(),
         plugin_crates,
         overrides,
     }
@@ -543,12 +548,18 @@ impl View for ValidationView {
         for w in &view.warnings {
             let _ = writeln!(out, "  warning: {w}");
         }
+        let _ = writeln!(
+            out,
+            "linked crates checked: {} (a crate linked without being named here is not \
+             checked: name it in main_with)",
+            view.linked_crates.join(", ")
+        );
         let crates = match &view.plugin_crates {
             Some(list) if list.is_empty() => "none (AIPERF_PLUGIN_CRATES is empty)".into(),
-            Some(list) => list.join(", "),
-            None => "all linked".into(),
+            Some(list) => format!("{} (AIPERF_PLUGIN_CRATES)", list.join(", ")),
+            None => "every linked one (AIPERF_PLUGIN_CRATES is not set)".into(),
         };
-        let _ = writeln!(out, "plugin crates: {crates}");
+        let _ = writeln!(out, "plugin crates enabled: {crates}");
         if !view.overrides.is_empty() {
             let _ = writeln!(out, "overrides: {}", view.overrides.join(", "));
         }

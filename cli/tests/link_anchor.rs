@@ -62,3 +62,47 @@ fn the_crates_of_the_enabled_features_are_linked() {
     .count();
     assert_eq!(enabled, expected);
 }
+
+/// `target/debug/examples/NAME` next to this test's `deps/` directory
+/// (`cargo test` builds the examples).
+fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples")
+        .join(name)
+}
+
+/// A downstream binary names the plugin crates it links with `main_with`:
+/// a forgotten anchor then fails `--validate` and every command, naming
+/// the crate, instead of passing silently.
+#[test]
+fn a_crate_named_in_main_with_but_not_linked_is_an_error() {
+    let binary = example("downstream");
+    assert!(binary.exists(), "{} was not built", binary.display());
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(&binary)
+            .args(args)
+            .env_remove("AIPERF_PLUGIN_CRATES")
+            .env_remove("AIPERF_USE")
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (code, stdout, _) = run(&["plugins", "--validate"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("my-timing-plugin"), "{stdout}");
+    assert!(
+        stdout.contains("linked crates checked: aiperf-builtins, ")
+            && stdout.contains("my-timing-plugin (a crate linked without"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = run(&["plugins"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("my-timing-plugin"), "{stderr}");
+}

@@ -152,6 +152,14 @@ fn validate_passes_on_a_clean_registry_and_fails_on_bad_settings() {
     let ok = aiperf(&["plugins", "--validate"], &[]);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
     assert!(ok.stdout.starts_with("registry OK: "), "{}", ok.stdout);
+    // It says which crates it checked, not "all".
+    let checked = format!(
+        "linked crates checked: {} (a crate linked without being named here is not checked: \
+         name it in main_with)\nplugin crates enabled: every linked one \
+         (AIPERF_PLUGIN_CRATES is not set)\n",
+        aiperf_cli::linked::LINKED_CRATES.join(", ")
+    );
+    assert!(ok.stdout.ends_with(&checked), "{}", ok.stdout);
 
     let run = aiperf(
         &["plugins", "--validate", "--json"],

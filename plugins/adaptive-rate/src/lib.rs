@@ -13,3 +13,11 @@ mod registry;
 mod strategy;
 
 pub use strategy::{AdaptiveRate, AdaptiveRateConfig};
+
+/// The link anchor: returns this crate's package name, for
+/// `aiperf_cli::main_with(&[this_crate::link()])`, which both links the
+/// crate (calling it references the crate) and has the CLI check at
+/// start-up that its registrations are there.
+pub fn link() -> &'static str {
+    env!("CARGO_PKG_NAME")
+}

@@ -11,3 +11,11 @@ mod registry;
 
 pub use exposition::{phase_complete_metrics, phase_start_metrics};
 pub use hook::{Pushgateway, PushgatewayConfig};
+
+/// The link anchor: returns this crate's package name, for
+/// `aiperf_cli::main_with(&[this_crate::link()])`, which both links the
+/// crate (calling it references the crate) and has the CLI check at
+/// start-up that its registrations are there.
+pub fn link() -> &'static str {
+    env!("CARGO_PKG_NAME")
+}
