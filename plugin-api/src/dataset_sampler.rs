@@ -3,6 +3,13 @@
 use registry_core::{Factory, declare_category};
 
 /// Picks dataset entries, forever (a phase decides how many it needs).
+///
+/// # When it is called
+///
+/// [`next_index`](DatasetSampler::next_index) exactly once per issued
+/// request, from the orchestrator's thread, in issue order; one instance
+/// serves every phase of a run. A result outside `0..len` is wrapped into
+/// range (`index % len`), not an error.
 pub trait DatasetSampler: Send {
     /// The index of the next entry, in `0..len`.
     fn next_index(&mut self) -> usize;

@@ -125,6 +125,17 @@ pub enum EndpointError {
 
 /// An inference API's wire format: builds request payloads and reads
 /// responses. Implementations are pure (no I/O): the transport moves bytes.
+///
+/// # When it is called
+///
+/// One instance serves a whole run and is shared by every request in
+/// flight, from several threads at once (hence `Sync`, and `&self`).
+/// For each request: [`format_payload`](Endpoint::format_payload) once; then
+/// either [`parse_response`](Endpoint::parse_response) once on the complete
+/// body, or (streamed) [`parse_stream_event`](Endpoint::parse_stream_event)
+/// once per `data:` event in arrival order, until it returns `Ok(None)` or
+/// the stream ends. An error or a panic fails that request only; it is
+/// counted and named, the run goes on.
 pub trait Endpoint: Send + Sync {
     /// The JSON body for one request.
     fn format_payload(&self, prompt: &Prompt) -> serde_json::Value;

@@ -8,6 +8,13 @@ use serde::Serialize;
 use crate::stats::BenchmarkResults;
 
 /// Writes results somewhere under an output directory.
+///
+/// # When it is called
+///
+/// [`export`](Exporter::export) once per run, after the last phase (also
+/// after an interrupted run, with what was measured), in the order the
+/// configuration lists the exporters. An error is reported and the other
+/// exporters still run.
 pub trait Exporter: Send + Sync {
     /// Writes `results` into `dir` (which exists) and returns the file written.
     fn export(&self, results: &BenchmarkResults, dir: &Path) -> Result<PathBuf, BoxError>;

@@ -6,6 +6,15 @@ use crate::stats::{PhaseStart, PhaseStats};
 
 /// Called when a phase starts and completes. A hook that returns an error is
 /// reported; the run and the other hooks go on.
+///
+/// # When it is called
+///
+/// Per phase (warmup, then profiling): [`on_phase_start`](PhaseHook::on_phase_start)
+/// once before the first request, [`on_phase_complete`](PhaseHook::on_phase_complete)
+/// once after the last one finished (also when the phase was interrupted),
+/// from the orchestrator's thread, in the order the configuration lists the
+/// hooks. A panic is contained and reported like an error. A hook blocks
+/// the run while it runs: keep network calls bounded by a timeout.
 pub trait PhaseHook: Send + Sync {
     /// A phase is about to send its first request.
     fn on_phase_start(&self, start: &PhaseStart) -> Result<(), BoxError>;

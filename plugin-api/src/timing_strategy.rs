@@ -46,8 +46,28 @@ pub enum Decision {
 }
 
 /// Decides when each request of a phase is issued. One instance per phase.
+///
+/// # When it is called
+///
+/// From the orchestrator's thread, never concurrently:
+///
+/// - [`next`](TimingStrategy::next) is called **many times per request**:
+///   each time the orchestrator wakes (a request finished, a wait of at most
+///   50 ms ran out, a request was issued), with the progress at that
+///   moment. It must answer the same for the same `progress.issued` unless
+///   [`on_finished`](TimingStrategy::on_finished) changed its state: a
+///   strategy that draws a random gap must draw it once per request (when
+///   `progress.issued` changes) and keep it, or every wake-up reschedules
+///   the request and the phase runs far longer than planned. The builtins
+///   and `adaptive_rate` keep a counter of the requests they have planned
+///   for this reason.
+/// - [`on_finished`](TimingStrategy::on_finished) once per finished request,
+///   in completion order, before the next call to `next`.
+/// - [`total_requests`](TimingStrategy::total_requests) at the start of the
+///   phase (for progress and hooks); its answer must not change.
 pub trait TimingStrategy: Send {
-    /// The next step, given the progress so far.
+    /// The next step, given the progress so far (see above: it may be asked
+    /// again for the same request).
     fn next(&mut self, progress: Progress) -> Decision;
 
     /// Called for every finished request, in completion order.

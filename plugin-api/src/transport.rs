@@ -96,6 +96,14 @@ pub enum TransportError {
 
 /// Moves a request payload to a server and the response back. Blocking: the
 /// orchestrator runs each request on its own worker thread.
+///
+/// # When it is called
+///
+/// One instance serves a whole run; [`send`](Transport::send) is called
+/// once per request, concurrently from as many threads as requests are in
+/// flight. It must return (an error if need be) within its own timeout: the
+/// run waits for every request it issued. Timestamps in the response
+/// ([`TimedEvent::at`]) are taken when the bytes arrive, not after.
 pub trait Transport: Send + Sync {
     /// Sends one request and waits for the whole response.
     fn send(&self, request: TransportRequest<'_>) -> Result<TransportResponse, TransportError>;

@@ -5,6 +5,15 @@ use registry_core::{Factory, declare_category};
 use crate::stats::{Phase, PhaseStart, PhaseStats};
 
 /// Shows a run's progress. Called from the orchestrator's thread.
+///
+/// # When it is called
+///
+/// Per phase, in order: [`on_phase_start`](Ui::on_phase_start) once, before
+/// the first request; [`on_progress`](Ui::on_progress) after each finished
+/// request (throttle drawing yourself: it can be thousands of times a
+/// second); [`on_phase_complete`](Ui::on_phase_complete) once, also when the
+/// phase was interrupted. Never concurrently. A slow UI slows the
+/// orchestrator, and so the schedule: draw, do not wait.
 pub trait Ui: Send + Sync {
     /// A phase starts.
     fn on_phase_start(&self, start: &PhaseStart);
