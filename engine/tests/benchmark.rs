@@ -420,3 +420,87 @@ ui: { name: none }
         )]
     );
 }
+
+/// Counts what the orchestrator asks a timing strategy, and plans the way
+/// a careless strategy would: each call to `next` schedules the request
+/// `gap_ms` after *now*. Under the documented contract (`next` once per
+/// request, its answer held until the request is issued) that is one gap
+/// per request; if the orchestrator asked again while waiting, every
+/// question would push the request back and the phase would never end.
+struct Probe {
+    requests: u64,
+    gap: std::time::Duration,
+    issued_seen: Vec<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProbeConfig {
+    requests: u64,
+    gap_ms: u64,
+}
+
+/// What the probe saw: the `progress.issued` of each call to `next`, and
+/// the number of `on_finished` calls.
+static PROBE_LOG: Mutex<Option<(Vec<u64>, u64)>> = Mutex::new(None);
+
+impl aiperf_plugin_api::TimingStrategy for Probe {
+    fn next(&mut self, progress: aiperf_plugin_api::Progress) -> aiperf_plugin_api::Decision {
+        self.issued_seen.push(progress.issued);
+        PROBE_LOG.lock().unwrap().get_or_insert_default().0 = self.issued_seen.clone();
+        if progress.issued >= self.requests {
+            return aiperf_plugin_api::Decision::Done;
+        }
+        aiperf_plugin_api::Decision::at(progress.elapsed + self.gap)
+    }
+
+    fn on_finished(&mut self, _: aiperf_plugin_api::Feedback) {
+        PROBE_LOG.lock().unwrap().get_or_insert_default().1 += 1;
+    }
+
+    fn total_requests(&self) -> Option<u64> {
+        Some(self.requests)
+    }
+}
+
+impl Implementation<aiperf_plugin_api::TimingStrategyCategory> for Probe {
+    const METADATA: () = ();
+    fn create(args: aiperf_plugin_api::TimingArgs) -> Result<Self, BoxError> {
+        let config: ProbeConfig = parse_config(&args.config)?;
+        Ok(Probe {
+            requests: config.requests,
+            gap: std::time::Duration::from_millis(config.gap_ms),
+            issued_seen: Vec::new(),
+        })
+    }
+}
+
+register_lazy!(
+    aiperf_plugin_api::TimingStrategyCategory,
+    "probe",
+    Probe,
+    id = "test_probe"
+);
+
+#[test]
+fn a_timing_strategy_is_asked_exactly_once_per_request() {
+    let yaml = r#"
+plugins: { timing_strategy: { name: probe, config: { requests: 8, gap_ms: 20 } } }
+endpoint: { type: chat, model: demo }
+transport: { type: canned }
+ui: { name: none }
+"#;
+    let started = Instant::now();
+    let results = run_or_fail_after_30s(yaml, "probe");
+    let took = started.elapsed();
+    let (calls, finished) = PROBE_LOG.lock().unwrap().clone().unwrap();
+    // Once per request, in order, then once for `Done`.
+    assert_eq!(calls, (0..=8).collect::<Vec<u64>>());
+    assert_eq!(finished, 8, "on_finished once per finished request");
+    assert_eq!(results.phases[0].sent, 8);
+    // Eight gaps of 20 ms, not one gap per wake-up of the orchestrator.
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "the phase took {took:?}"
+    );
+}

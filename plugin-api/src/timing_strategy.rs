@@ -33,16 +33,53 @@ pub struct Feedback {
     pub ok: bool,
 }
 
-/// What the orchestrator should do next.
+/// When the next request is issued: the answer to
+/// [`TimingStrategy::next`], which stands until that request is issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    /// Issue the next request once `elapsed` reaches this offset from the
-    /// phase start (immediately if it already has).
-    IssueAt(Duration),
-    /// Issue nothing until another request finishes.
-    WaitForCompletion,
+    /// Issue the next request once the phase has run for `at` (at once if
+    /// it already has) and, when `max_in_flight` is set, fewer than that
+    /// many requests are in flight. Both must hold; the orchestrator waits
+    /// for whichever comes last.
+    Issue {
+        /// Offset from the phase start.
+        at: Duration,
+        /// The most requests that may be in flight when it is issued (at
+        /// least 1; `None`: no limit).
+        max_in_flight: Option<u64>,
+    },
     /// The phase has issued all its requests; wait for the rest and stop.
     Done,
+}
+
+impl Decision {
+    /// Issue at offset `at` from the phase start, whatever is in flight.
+    pub const fn at(at: Duration) -> Decision {
+        Decision::Issue {
+            at,
+            max_in_flight: None,
+        }
+    }
+
+    /// Issue as soon as fewer than `limit` requests are in flight.
+    pub const fn in_flight_below(limit: u64) -> Decision {
+        Decision::Issue {
+            at: Duration::ZERO,
+            max_in_flight: Some(limit),
+        }
+    }
+
+    /// This decision, with at most `limit` requests in flight when it is
+    /// issued (`None` leaves it as it is; `Done` stays `Done`).
+    pub const fn with_max_in_flight(self, limit: Option<u64>) -> Decision {
+        match (self, limit) {
+            (Decision::Issue { at, .. }, Some(limit)) => Decision::Issue {
+                at,
+                max_in_flight: Some(limit),
+            },
+            (decision, _) => decision,
+        }
+    }
 }
 
 /// Decides when each request of a phase is issued. One instance per phase.
@@ -51,23 +88,20 @@ pub enum Decision {
 ///
 /// From the orchestrator's thread, never concurrently:
 ///
-/// - [`next`](TimingStrategy::next) is called **many times per request**:
-///   each time the orchestrator wakes (a request finished, a wait of at most
-///   50 ms ran out, a request was issued), with the progress at that
-///   moment. It must answer the same for the same `progress.issued` unless
-///   [`on_finished`](TimingStrategy::on_finished) changed its state: a
-///   strategy that draws a random gap must draw it once per request (when
-///   `progress.issued` changes) and keep it, or every wake-up reschedules
-///   the request and the phase runs far longer than planned. The builtins
-///   and `adaptive_rate` keep a counter of the requests they have planned
-///   for this reason.
+/// - [`next`](TimingStrategy::next) **exactly once per request**, plus once
+///   for the final [`Decision::Done`]: when the phase starts, then right
+///   after each request is issued. Its answer stands until that request is
+///   issued: the orchestrator waits for the time and the in-flight limit
+///   itself and does not ask again. So a strategy may draw a random gap on
+///   each call; that is one gap per request.
 /// - [`on_finished`](TimingStrategy::on_finished) once per finished request,
-///   in completion order, before the next call to `next`.
+///   in completion order, also while a decision is pending (it then shapes
+///   the *next* decision, not the pending one).
 /// - [`total_requests`](TimingStrategy::total_requests) at the start of the
 ///   phase (for progress and hooks); its answer must not change.
 pub trait TimingStrategy: Send {
-    /// The next step, given the progress so far (see above: it may be asked
-    /// again for the same request).
+    /// When to issue the next request (request number `progress.issued`),
+    /// given the progress so far; [`Decision::Done`] ends the phase.
     fn next(&mut self, progress: Progress) -> Decision;
 
     /// Called for every finished request, in completion order.

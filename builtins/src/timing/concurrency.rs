@@ -1,7 +1,5 @@
 //! `concurrency`: a fixed number of requests in flight.
 
-use std::time::Duration;
-
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
@@ -43,10 +41,8 @@ impl TimingStrategy for Concurrency {
     fn next(&mut self, progress: Progress) -> Decision {
         if progress.issued >= self.requests {
             Decision::Done
-        } else if progress.in_flight() >= self.concurrency {
-            Decision::WaitForCompletion
         } else {
-            Decision::IssueAt(Duration::ZERO)
+            Decision::in_flight_below(self.concurrency)
         }
     }
 
@@ -67,6 +63,8 @@ impl Implementation<TimingStrategyCategory> for Concurrency {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -78,10 +76,11 @@ mod tests {
             finished,
             elapsed: Duration::from_secs(1),
         };
-        assert_eq!(s.next(p(0, 0)), Decision::IssueAt(Duration::ZERO));
-        assert_eq!(s.next(p(1, 0)), Decision::IssueAt(Duration::ZERO));
-        assert_eq!(s.next(p(2, 0)), Decision::WaitForCompletion);
-        assert_eq!(s.next(p(2, 1)), Decision::IssueAt(Duration::ZERO));
+        // The orchestrator holds each request until fewer than 2 are in
+        // flight; the strategy only says so.
+        for issued in 0..3 {
+            assert_eq!(s.next(p(issued, 0)), Decision::in_flight_below(2));
+        }
         assert_eq!(s.next(p(3, 1)), Decision::Done);
         assert_eq!(s.total_requests(), Some(3));
     }

@@ -57,7 +57,7 @@ impl TimingStrategy for FixedSchedule {
             .ok()
             .and_then(|i| self.offsets.get(i))
         {
-            Some(&at) => Decision::IssueAt(at),
+            Some(&at) => Decision::at(at),
             None => Decision::Done,
         }
     }
@@ -99,18 +99,12 @@ mod tests {
     fn issues_at_each_offset_then_is_done() {
         let mut s = schedule(&[0.0, 10.0, 10.0, 250.5]).unwrap();
         assert_eq!(s.total_requests(), Some(4));
-        assert_eq!(s.next(issued(0)), Decision::IssueAt(Duration::ZERO));
-        assert_eq!(
-            s.next(issued(1)),
-            Decision::IssueAt(Duration::from_millis(10))
-        );
-        assert_eq!(
-            s.next(issued(2)),
-            Decision::IssueAt(Duration::from_millis(10))
-        );
+        assert_eq!(s.next(issued(0)), Decision::at(Duration::ZERO));
+        assert_eq!(s.next(issued(1)), Decision::at(Duration::from_millis(10)));
+        assert_eq!(s.next(issued(2)), Decision::at(Duration::from_millis(10)));
         assert_eq!(
             s.next(issued(3)),
-            Decision::IssueAt(Duration::from_micros(250_500))
+            Decision::at(Duration::from_micros(250_500))
         );
         assert_eq!(s.next(issued(4)), Decision::Done);
     }

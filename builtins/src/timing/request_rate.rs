@@ -56,16 +56,10 @@ impl TimingStrategy for RequestRate {
         if progress.issued >= self.requests {
             return Decision::Done;
         }
-        if self
-            .max_concurrency
-            .is_some_and(|max| progress.in_flight() >= max)
-        {
-            return Decision::WaitForCompletion;
-        }
         // `issued` fits in u32 for any rate a benchmark can sustain; saturate
         // instead of wrapping for absurd configs.
         let i = u32::try_from(progress.issued).unwrap_or(u32::MAX);
-        Decision::IssueAt(self.interval.saturating_mul(i))
+        Decision::at(self.interval.saturating_mul(i)).with_max_in_flight(self.max_concurrency)
     }
 
     fn total_requests(&self) -> Option<u64> {
@@ -100,9 +94,9 @@ mod tests {
             finished: issued,
             elapsed: Duration::ZERO,
         };
-        assert_eq!(s.next(at(0)), Decision::IssueAt(Duration::ZERO));
-        assert_eq!(s.next(at(1)), Decision::IssueAt(Duration::from_millis(20)));
-        assert_eq!(s.next(at(2)), Decision::IssueAt(Duration::from_millis(40)));
+        assert_eq!(s.next(at(0)), Decision::at(Duration::ZERO));
+        assert_eq!(s.next(at(1)), Decision::at(Duration::from_millis(20)));
+        assert_eq!(s.next(at(2)), Decision::at(Duration::from_millis(40)));
         assert_eq!(s.next(at(3)), Decision::Done);
     }
 
@@ -115,8 +109,13 @@ mod tests {
             finished,
             elapsed: Duration::ZERO,
         };
-        assert_eq!(s.next(p(2, 0)), Decision::WaitForCompletion);
-        assert_eq!(s.next(p(2, 1)), Decision::IssueAt(Duration::from_millis(2)));
+        assert_eq!(
+            s.next(p(2, 0)),
+            Decision::Issue {
+                at: Duration::from_millis(2),
+                max_in_flight: Some(2)
+            }
+        );
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub(crate) fn run_phase(
     let mut issued = 0u64;
     let mut interrupted = false;
 
+    // The decision for the next request: asked once per request (the
+    // strategy's contract), held until the request is issued.
+    let mut pending: Option<(Duration, Option<u64>)> = None;
     loop {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
@@ -85,63 +88,75 @@ pub(crate) fn run_phase(
         while let Ok(record) = rx.try_recv() {
             c.finished(record);
         }
-        let progress = Progress {
-            issued,
-            finished: c.records.len() as u64,
-            elapsed: start.elapsed(),
+        let in_flight = issued - c.records.len() as u64;
+        let (at, max_in_flight) = match pending {
+            Some(decision) => decision,
+            None => {
+                let progress = Progress {
+                    issued,
+                    finished: c.records.len() as u64,
+                    elapsed: start.elapsed(),
+                };
+                match c.strategy.next(progress) {
+                    Decision::Done => break,
+                    Decision::Issue { at, max_in_flight } => *pending.insert((at, max_in_flight)),
+                }
+            }
         };
-        match c.strategy.next(progress) {
-            Decision::Done => break,
-            Decision::WaitForCompletion if progress.in_flight() == 0 => {
+        if let Some(limit) = max_in_flight {
+            if limit == 0 {
                 tracing::error!(
-                    "{phase}: the timing strategy waits for a completion with nothing in flight; ending the phase"
+                    "{phase}: the timing strategy allows no request in flight (max_in_flight 0); \
+                     ending the phase"
                 );
                 break;
             }
-            Decision::WaitForCompletion => match rx.recv_timeout(POLL) {
-                Ok(record) => c.finished(record),
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
-            },
-            Decision::IssueAt(at) => {
-                let now = start.elapsed();
-                if at > now {
-                    // Sleep until the offset, but wake for completions
-                    // (adaptive strategies react to them) and the stop flag.
-                    if let Ok(record) = rx.recv_timeout((at - now).min(POLL)) {
-                        c.finished(record);
-                    }
-                    continue;
+            if in_flight >= limit {
+                // Wait for a completion, waking for the stop flag.
+                if let Ok(record) = rx.recv_timeout(POLL) {
+                    c.finished(record);
                 }
-                let index = sampler.next_index();
-                let prompt = target.prompts[index % target.prompts.len()].clone();
-                let (endpoint, transport) = (target.endpoint.clone(), target.transport.clone());
-                let (path, stream, tx) = (target.path, target.stream, tx.clone());
-                let labels = target.labels.clone();
-                let spawned = std::thread::Builder::new()
-                    .name("aiperf-request".into())
-                    .spawn(move || {
-                        let record = execute_catching_panics(
-                            &labels,
-                            &*endpoint,
-                            &*transport,
-                            path,
-                            &prompt,
-                            stream,
-                        );
-                        // The orchestrator may have stopped listening (Ctrl-C).
-                        let _ = tx.send(record);
-                    });
-                if let Err(e) = spawned {
-                    c.finished(RequestRecord {
-                        latency: Duration::ZERO,
-                        time_to_first_token: None,
-                        output_tokens: 0,
-                        error: Some(format!("cannot start a request thread: {e}")),
-                    });
-                }
-                issued += 1;
+                continue;
             }
         }
+        let now = start.elapsed();
+        if at > now {
+            // Sleep until the offset, but wake for completions
+            // (adaptive strategies learn from them) and the stop flag.
+            if let Ok(record) = rx.recv_timeout((at - now).min(POLL)) {
+                c.finished(record);
+            }
+            continue;
+        }
+        pending = None;
+        let index = sampler.next_index();
+        let prompt = target.prompts[index % target.prompts.len()].clone();
+        let (endpoint, transport) = (target.endpoint.clone(), target.transport.clone());
+        let (path, stream, tx) = (target.path, target.stream, tx.clone());
+        let labels = target.labels.clone();
+        let spawned = std::thread::Builder::new()
+            .name("aiperf-request".into())
+            .spawn(move || {
+                let record = execute_catching_panics(
+                    &labels,
+                    &*endpoint,
+                    &*transport,
+                    path,
+                    &prompt,
+                    stream,
+                );
+                // The orchestrator may have stopped listening (Ctrl-C).
+                let _ = tx.send(record);
+            });
+        if let Err(e) = spawned {
+            c.finished(RequestRecord {
+                latency: Duration::ZERO,
+                time_to_first_token: None,
+                output_tokens: 0,
+                error: Some(format!("cannot start a request thread: {e}")),
+            });
+        }
+        issued += 1;
     }
 
     // Only the request threads hold senders now: if every one of them is

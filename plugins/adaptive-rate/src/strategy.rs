@@ -141,7 +141,7 @@ impl TimingStrategy for AdaptiveRate {
             self.next_at = self.next_at.saturating_add(interval);
             self.scheduled += 1;
         }
-        Decision::IssueAt(self.next_at)
+        Decision::at(self.next_at)
     }
 
     fn on_finished(&mut self, feedback: Feedback) {
@@ -232,17 +232,11 @@ mod tests {
     #[test]
     fn spacing_follows_the_current_rate() {
         let mut s = base();
-        assert_eq!(s.next(issued(0)), Decision::IssueAt(Duration::ZERO));
-        assert_eq!(
-            s.next(issued(1)),
-            Decision::IssueAt(Duration::from_millis(100))
-        );
+        assert_eq!(s.next(issued(0)), Decision::at(Duration::ZERO));
+        assert_eq!(s.next(issued(1)), Decision::at(Duration::from_millis(100)));
         s.on_finished(finished(1, true));
         s.on_finished(finished(1, true)); // now 20 req/s
-        assert_eq!(
-            s.next(issued(2)),
-            Decision::IssueAt(Duration::from_millis(150))
-        );
+        assert_eq!(s.next(issued(2)), Decision::at(Duration::from_millis(150)));
         assert_eq!(s.next(issued(100)), Decision::Done);
         assert_eq!(s.total_requests(), Some(100));
     }
@@ -292,7 +286,7 @@ mod tests {
         let mut s = with("initial_rate", MIN_RATE).unwrap();
         assert_eq!(
             s.next(issued(2)),
-            Decision::IssueAt(Duration::from_secs(2_000_000))
+            Decision::at(Duration::from_secs(2_000_000))
         );
         for _ in 0..5 {
             s.on_finished(finished(u64::MAX, false));

@@ -26,6 +26,6 @@ fn adaptive_rate_is_a_linked_plugin_created_from_config() {
     };
     assert_eq!(
         strategy.next(progress),
-        Decision::IssueAt(std::time::Duration::from_millis(250))
+        Decision::at(std::time::Duration::from_millis(250))
     );
 }
