@@ -128,7 +128,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 if candidate.is_selected() { "*" } else { " " },
                 info.identifier(),
                 info.priority(),
-                candidate.registration().metadata_debug(),
+                candidate.registration().metadata(),
                 candidate.registration().is_loaded(),
             );
         }

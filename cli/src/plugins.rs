@@ -79,7 +79,7 @@ pub struct NameView {
     /// (disabled by the environment, or a duplicate identifier).
     pub selected: Option<&'static str>,
     /// Why it is selected (`override`, `environment`, `only_candidate`,
-    /// `priority`, `plugin_over_builtin`, `tie_break`).
+    /// `only_active`, `priority`, `plugin_over_builtin`, `tie_break`).
     pub reason: Option<&'static str>,
     /// Why nothing is selectable, when that is the case.
     pub error: Option<String>,

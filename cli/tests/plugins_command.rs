@@ -441,7 +441,9 @@ fn malformed_and_unknown_names_say_what_is_wrong_and_the_rule() {
         ),
         (
             &["plugins", "endpoint", "zzzzzzzz"],
-            "unknown endpoint name \"zzzzzzzz\"; available: chat, completions, embeddings, rankings"
+            "unknown endpoint name \"zzzzzzzz\"; available: chat, completions, embeddings, \
+             rankings; if a plugin crate provides it, that crate is not linked: add `use \
+             the_crate as _;` to the binary and check with `registry_core::require_linked`"
                 .to_owned(),
         ),
     ];

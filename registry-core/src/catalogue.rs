@@ -1,6 +1,6 @@
 //! The global view: every linked category and package, whole-registry checks.
 
-use crate::category::DynCategory;
+use crate::category::{CategoryInfo, DynCategory};
 use crate::problem::Problem;
 use crate::registration::{Package, same_package_name};
 use crate::{RegistryError, backend, error};
@@ -96,6 +96,9 @@ pub fn packages() -> Vec<PackageSummary> {
 ///
 /// A crate nobody references is not linked, and its registrations vanish
 /// without a sound. The fix is one line in the binary: `use the_crate as _;`.
+///
+/// A name that is not linked but close to one that is (a typo in the list)
+/// gets a "did you mean".
 pub fn require_linked<'a>(crates: impl IntoIterator<Item = &'a str>) -> Result<(), RegistryError> {
     let linked = packages();
     let missing: Vec<String> = crates
@@ -108,34 +111,64 @@ pub fn require_linked<'a>(crates: impl IntoIterator<Item = &'a str>) -> Result<(
         .map(str::to_owned)
         .collect();
     if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(RegistryError::NotLinked { missing })
+        return Ok(());
     }
+    let suggestions = missing
+        .iter()
+        .filter_map(|wanted| {
+            let close = error::closest_crate(wanted, linked.iter().map(|p| p.package.name()))?;
+            Some((wanted.clone(), close))
+        })
+        .collect();
+    Err(RegistryError::NotLinked {
+        missing,
+        suggestions,
+    })
 }
 
 /// Checks every category (see [`Factory::validate`](crate::Factory::validate)):
-/// duplicates, unresolved conflicts, names with nothing active; also two
-/// categories declared with the same name, and (warnings,
+/// duplicates, refused plugin registrations, unresolved conflicts, names
+/// with nothing active; also two categories declared with the same name (or
+/// one declared twice: its crate is linked twice), and (warnings,
 /// [`Problem::is_warning`]) plugin crates none of whose registrations is
 /// selected or all of whose registrations are in unresolved ties.
 pub fn validate() -> Vec<Problem> {
     let all = categories();
-    let mut problems = Vec::new();
-    for pair in all.windows(2) {
-        if pair[0].info().name() == pair[1].info().name() {
-            problems.push(Problem::DuplicateCategory {
-                category: pair[0].info().name(),
-                first: pair[0].type_path(),
-                second: pair[1].type_path(),
-            });
-        }
-    }
+    let declarations: Vec<(CategoryInfo, &'static str)> =
+        all.iter().map(|c| (c.info(), c.type_path())).collect();
+    let mut problems = duplicate_categories(&declarations);
     for category in &all {
         problems.extend(category.validate());
     }
     problems.extend(plugin_crate_problems(&all));
     problems
+}
+
+/// Categories declared under one name, from the declarations sorted by
+/// name (info and marker type path): two types is a naming clash, one type
+/// twice a crate linked twice.
+fn duplicate_categories(declarations: &[(CategoryInfo, &'static str)]) -> Vec<Problem> {
+    declarations
+        .windows(2)
+        .filter(|pair| pair[0].0.name() == pair[1].0.name())
+        .map(|pair| {
+            let [(a, a_path), (b, b_path)] = [pair[0], pair[1]];
+            if a_path == b_path && same_package_name(a.package().name(), b.package().name()) {
+                Problem::CrateLinkedTwice {
+                    category: a.name(),
+                    type_path: a_path,
+                    krate: a.package().name(),
+                    versions: [a.package().version(), b.package().version()],
+                }
+            } else {
+                Problem::DuplicateCategory {
+                    category: a.name(),
+                    first: a_path,
+                    second: b_path,
+                }
+            }
+        })
+        .collect()
 }
 
 /// What one plugin crate's registrations come to, for [`plugin_crate_problems`].
@@ -152,11 +185,17 @@ struct CrateOutcome {
 /// Active plugin crates that have no say: every registration in an
 /// unresolved tie ([`Problem::Contested`]), or none selected
 /// ([`Problem::Shadowed`]). A crate that is both is reported as contested:
-/// the tie is the cause to fix.
+/// the tie is the cause to fix. Registrations of a name that a duplicate
+/// identifier makes unresolvable do not count (nothing there is selected,
+/// and no priority changes that: [`Problem::Duplicate`] is the error to
+/// fix), nor do refused ones (not candidates; [`Problem::Refused`]).
 fn plugin_crate_problems(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
     let mut crates: Vec<(&'static str, CrateOutcome)> = Vec::new();
     for category in all {
         for name in category.list_names() {
+            if let Err(RegistryError::DuplicateIdentifier { .. }) = category.selection(name) {
+                continue;
+            }
             let Ok(candidates) = category.list_implementations(name) else {
                 continue;
             };
@@ -229,4 +268,82 @@ fn plugin_crate_problems(all: &[&'static dyn DynCategory]) -> Vec<Problem> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IMGTOOL: Package = Package::__new("imgtool", "0.3.0", "", "", "", "", "");
+    const IMGTOOL_OLD: Package = Package::__new("imgtool", "0.2.1", "", "", "", "", "");
+    const EFFECTS: Package = Package::__new("imgtool-effects", "1.0.0", "", "", "", "", "");
+
+    fn declared(
+        package: &'static Package,
+        type_path: &'static str,
+    ) -> (CategoryInfo, &'static str) {
+        (
+            CategoryInfo::__new("filter", "Filters", "", false, package),
+            type_path,
+        )
+    }
+
+    /// The same category twice, as a unit-test binary of `imgtool` sees it
+    /// when a plugin crate among its dev-dependencies links a second copy
+    /// of `imgtool`: what it is and what to do instead.
+    #[test]
+    fn a_category_declared_twice_by_one_type_is_a_crate_linked_twice() {
+        let problems = duplicate_categories(&[
+            declared(&IMGTOOL, "imgtool::Filters"),
+            declared(&IMGTOOL, "imgtool::Filters"),
+        ]);
+        assert_eq!(
+            problems,
+            [Problem::CrateLinkedTwice {
+                category: "filter",
+                type_path: "imgtool::Filters",
+                krate: "imgtool",
+                versions: ["0.3.0", "0.3.0"],
+            }]
+        );
+        assert_eq!(
+            problems[0].to_string(),
+            "category \"filter\" is declared twice by the same type imgtool::Filters: crate \
+             `imgtool` is linked twice (usually its own unit tests with a plugin crate as \
+             dev-dependency, which links a second copy of imgtool); test with the plugin in an \
+             integration test (tests/*.rs) instead"
+        );
+        assert!(!problems[0].is_warning());
+
+        // Two versions of the crate: another cause, another fix.
+        let problems = duplicate_categories(&[
+            declared(&IMGTOOL, "imgtool::Filters"),
+            declared(&IMGTOOL_OLD, "imgtool::Filters"),
+        ]);
+        assert_eq!(
+            problems[0].to_string(),
+            "category \"filter\" is declared twice by the same type imgtool::Filters: two \
+             versions of crate `imgtool` are linked (0.3.0 and 0.2.1); make every dependent use \
+             one version (`cargo tree -d` shows who pulls in which)"
+        );
+    }
+
+    #[test]
+    fn two_types_declaring_one_name_are_a_naming_clash() {
+        let problems = duplicate_categories(&[
+            declared(&IMGTOOL, "imgtool::Filters"),
+            declared(&EFFECTS, "imgtool_effects::Filters"),
+            (
+                CategoryInfo::__new("sink", "Sinks", "", false, &IMGTOOL),
+                "imgtool::Sinks",
+            ),
+        ]);
+        assert_eq!(
+            problems.iter().map(Problem::to_string).collect::<Vec<_>>(),
+            [
+                "two categories are declared with the name \"filter\", by `imgtool::Filters` and \
+              `imgtool_effects::Filters`; rename one of them"
+            ]
+        );
+    }
 }

@@ -17,6 +17,15 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// ```text
 /// unknown endpoint name "chta"; did you mean "chat"? available: chat, completions, embeddings
 /// ```
+///
+/// A name nothing registered resembles may be provided by a plugin crate
+/// that is not linked, and the message says so:
+///
+/// ```text
+/// unknown timing_strategy name "poisson"; available: concurrency, request_rate; if a plugin
+/// crate provides it, that crate is not linked: add `use the_crate as _;` to the binary and
+/// check with `registry_core::require_linked`
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegistryError {
@@ -40,8 +49,14 @@ pub enum RegistryError {
         available: Vec<&'static str>,
     },
 
-    /// The category has no registration under this name.
-    #[error("unknown {category} name {input:?}{}", Choices(suggestion, available))]
+    /// The category has no registration under this name. Without a close
+    /// name to suggest, the message adds that a plugin crate providing it
+    /// would not be linked, and the fix.
+    #[error(
+        "unknown {category} name {input:?}{}{}",
+        Choices(suggestion, available),
+        if suggestion.is_none() { NOT_LINKED_HINT } else { "" }
+    )]
     UnknownName {
         /// The category searched.
         category: &'static str,
@@ -185,15 +200,20 @@ pub enum RegistryError {
     },
 
     /// Crates that should have been linked contributed no registration.
+    /// A missing name close to a linked crate's gets a "did you mean".
     #[error(
-        "no registration from {} is linked; add the link anchor {} to the binary that enables {}",
+        "no registration from {} is linked; {}add the link anchor {} to the binary that enables {}",
         missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+        DidYouMeanCrate(missing, suggestions),
         missing.iter().map(|c| format!("`use {} as _;`", c.replace('-', "_"))).collect::<Vec<_>>().join(" "),
         if missing.len() == 1 { "it" } else { "them" }
     )]
     NotLinked {
         /// The package names with no linked registration.
         missing: Vec<String>,
+        /// For each missing name close to a linked crate's (a likely typo):
+        /// the missing name and that linked crate.
+        suggestions: Vec<(String, &'static str)>,
     },
 }
 
@@ -227,6 +247,35 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
     }
 }
 
+/// What [`RegistryError::UnknownName`] adds when no registered name is close.
+const NOT_LINKED_HINT: &str = "; if a plugin crate provides it, that crate is not linked: add \
+                               `use the_crate as _;` to the binary and check with \
+                               `registry_core::require_linked`";
+
+/// Formats `did you mean `x` (linked)? Otherwise ` for [`RegistryError::NotLinked`]
+/// (`... (linked) for `y`, ...` when several crates are missing).
+struct DidYouMeanCrate<'a>(&'a [String], &'a [(String, &'static str)]);
+
+impl fmt::Display for DidYouMeanCrate<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (missing, suggestions) = (self.0, self.1);
+        if suggestions.is_empty() {
+            return Ok(());
+        }
+        f.write_str("did you mean ")?;
+        for (i, (wanted, linked)) in suggestions.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{linked}` (linked)")?;
+            if missing.len() > 1 {
+                write!(f, " for `{wanted}`")?;
+            }
+        }
+        f.write_str("? Otherwise ")
+    }
+}
+
 /// Formats `; did you mean "x"? available: a, b, c`.
 struct Choices<'a>(&'a Option<&'static str>, &'a [&'static str]);
 
@@ -247,7 +296,36 @@ impl fmt::Display for Choices<'_> {
 /// The candidate closest to `input` by edit distance, if it is close enough
 /// to be a plausible typo (at most a third of the input's length, minimum 2).
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (input.chars().count() / 3).max(2);
+    closest_within((input.chars().count() / 3).max(2), input, candidates)
+}
+
+/// The linked crate whose package name is closest to `input`, if at most
+/// two edits away: package names share long prefixes (`aiperf-plugin-`),
+/// so a third of the length would match unrelated crates. Compared as
+/// package names are: ASCII case and `-`/`_` do not count.
+pub(crate) fn closest_crate(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'static str>,
+) -> Option<&'static str> {
+    let fold = |name: &str| -> String {
+        name.bytes()
+            .map(|b| char::from(registry_name_rule::fold(b)))
+            .collect()
+    };
+    let folded: Vec<(String, &'static str)> =
+        candidates.into_iter().map(|c| (fold(c), c)).collect();
+    let close = closest_within(2, &fold(input), folded.iter().map(|(f, _)| f.as_str()))?;
+    folded
+        .iter()
+        .find(|(f, _)| f == close)
+        .map(|&(_, name)| name)
+}
+
+fn closest_within<'a>(
+    limit: usize,
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (edit_distance(input, c), c))
@@ -290,6 +368,69 @@ mod tests {
         assert_eq!(closest("chta", names), Some("chat"));
         assert_eq!(closest("embedings", names), Some("embeddings"));
         assert_eq!(closest("zzzzzzzz", names), None);
+    }
+
+    #[test]
+    fn crate_suggestions_are_two_edits_at_most_in_any_spelling() {
+        let linked = [
+            "aiperf-plugin-prometheus",
+            "aiperf-plugin-adaptive-rate",
+            "fixture-alpha",
+        ];
+        assert_eq!(
+            closest_crate("aiperf-plugin-promethus", linked),
+            Some("aiperf-plugin-prometheus")
+        );
+        assert_eq!(
+            closest_crate("Fixture_Alpah", linked),
+            Some("fixture-alpha")
+        );
+        // Same prefix, another crate: no suggestion.
+        assert_eq!(closest_crate("fixture-betta", linked), None);
+        assert_eq!(
+            closest_crate("aiperf-plugin-foo", ["aiperf-plugin-bar"]),
+            None
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_nothing_resembles_may_be_an_unlinked_plugin() {
+        let e = RegistryError::UnknownName {
+            category: "timing_strategy",
+            input: "poisson".into(),
+            suggestion: None,
+            available: vec!["concurrency", "fixed_schedule", "request_rate"],
+        };
+        assert_eq!(
+            e.to_string(),
+            "unknown timing_strategy name \"poisson\"; available: concurrency, fixed_schedule, \
+             request_rate; if a plugin crate provides it, that crate is not linked: add \
+             `use the_crate as _;` to the binary and check with `registry_core::require_linked`"
+        );
+    }
+
+    #[test]
+    fn a_missing_crate_close_to_a_linked_one_gets_a_suggestion() {
+        let e = RegistryError::NotLinked {
+            missing: vec!["aiperf-plugin-promethus".into()],
+            suggestions: vec![("aiperf-plugin-promethus".into(), "aiperf-plugin-prometheus")],
+        };
+        assert_eq!(
+            e.to_string(),
+            "no registration from `aiperf-plugin-promethus` is linked; did you mean \
+             `aiperf-plugin-prometheus` (linked)? Otherwise add the link anchor \
+             `use aiperf_plugin_promethus as _;` to the binary that enables it"
+        );
+        let e = RegistryError::NotLinked {
+            missing: vec!["a-plugn".into(), "b-plugin".into()],
+            suggestions: vec![("a-plugn".into(), "a-plugin")],
+        };
+        assert_eq!(
+            e.to_string(),
+            "no registration from `a-plugn`, `b-plugin` is linked; did you mean `a-plugin` \
+             (linked) for `a-plugn`? Otherwise add the link anchor `use a_plugn as _;` \
+             `use b_plugin as _;` to the binary that enables them"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::index::{Index, Slot};
 use crate::name::{self, MAX_LEN};
 use crate::problem::Problem;
 use crate::registration::{DynRegistration, Implementation, Registration, same_package_name};
-use crate::selection::{NONE, Override, OverrideChange, OverrideSource, Reason};
+use crate::selection::{NONE, Override, OverrideChange, OverrideSource, Reason, Refusal};
 
 /// The factory of category `C`: every lookup, selection and construction.
 ///
@@ -24,19 +24,65 @@ use crate::selection::{NONE, Override, OverrideChange, OverrideSource, Reason};
 /// `"chat-embeddings"` finds `chat_embeddings`.
 pub struct Factory<C>(PhantomData<fn() -> C>);
 
-/// One implementation of a name, as [`Factory::list_implementations`] shows it.
-#[derive(Debug, Clone, Copy)]
-pub struct Candidate {
-    registration: &'static dyn DynRegistration,
+/// One implementation of a name, as a listing shows it: its registration,
+/// its rank and whether it is selected, active and in a conflict.
+///
+/// `R` is the registration's view. [`Factory::<C>::list_implementations`](Factory::list_implementations)
+/// gives `Candidate<Registration<C>>`, whose [`registration`](Self::registration)
+/// is typed (its [`metadata`](Registration::metadata) is `C::Metadata`);
+/// [`DynCategory::list_implementations`](crate::DynCategory::list_implementations),
+/// for code that does not know the category, gives `Candidate` (that is,
+/// `Candidate<dyn DynRegistration>`).
+///
+/// ```
+/// # pub trait Greet: Send + Sync { fn greet(&self) -> String; }
+/// # #[derive(Debug, registry_core::Serialize)]
+/// # pub struct Meta { language: &'static str }
+/// # registry_core::declare_category! {
+/// #     pub struct Greeters {
+/// #         name: "greeter", title: "Greeters", description: "Say hello.",
+/// #         object: dyn Greet, args: String, metadata: Meta, internal: false,
+/// #     }
+/// # }
+/// # struct English;
+/// # impl Greet for English { fn greet(&self) -> String { "Hello".into() } }
+/// # impl registry_core::Implementation<Greeters> for English {
+/// #     const METADATA: Meta = Meta { language: "en" };
+/// #     fn create(_: String) -> Result<Self, registry_core::BoxError> { Ok(English) }
+/// # }
+/// # registry_core::register_lazy!(Greeters, "hello", English, id = "english");
+/// use registry_core::Factory;
+///
+/// for candidate in Factory::<Greeters>::list_implementations("hello")? {
+///     // Typed: no downcast.
+///     assert_eq!(candidate.registration().metadata().language, "en");
+/// }
+/// // Through the catalogue, the same listing with the metadata type-erased.
+/// let greeters = registry_core::category("greeter")?;
+/// let listed = greeters.list_implementations("hello")?;
+/// assert_eq!(listed[0].registration().info().identifier(), "english");
+/// # Ok::<(), registry_core::RegistryError>(())
+/// ```
+#[derive(Debug)]
+pub struct Candidate<R: ?Sized + 'static = dyn DynRegistration> {
+    registration: &'static R,
     rank: usize,
     selected: bool,
     active: bool,
     conflict: bool,
 }
 
-impl Candidate {
+impl<R: ?Sized> Clone for Candidate<R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R: ?Sized> Copy for Candidate<R> {}
+
+impl<R: ?Sized> Candidate<R> {
     /// The registration (descriptor, metadata, load state).
-    pub fn registration(&self) -> &'static dyn DynRegistration {
+    pub fn registration(&self) -> &'static R {
         self.registration
     }
     /// Position under the default rule, 0 = would win without overrides.
@@ -57,17 +103,43 @@ impl Candidate {
     }
 }
 
-/// The selected implementation of a name and why.
-#[derive(Debug, Clone)]
-pub struct Selection {
-    registration: &'static dyn DynRegistration,
+impl<C: Category> Candidate<Registration<C>> {
+    /// The same candidate with its registration type-erased.
+    pub(crate) fn erase(self) -> Candidate {
+        Candidate {
+            registration: self.registration,
+            rank: self.rank,
+            selected: self.selected,
+            active: self.active,
+            conflict: self.conflict,
+        }
+    }
+}
+
+/// The selected implementation of a name and why. `R` is the registration's
+/// view, as for [`Candidate`]: [`Factory::selection`] gives
+/// `Selection<Registration<C>>`, [`DynCategory::selection`](crate::DynCategory::selection)
+/// gives `Selection` (`Selection<dyn DynRegistration>`).
+#[derive(Debug)]
+pub struct Selection<R: ?Sized + 'static = dyn DynRegistration> {
+    registration: &'static R,
     reason: Reason,
     tied: Vec<&'static str>,
 }
 
-impl Selection {
+impl<R: ?Sized> Clone for Selection<R> {
+    fn clone(&self) -> Self {
+        Selection {
+            registration: self.registration,
+            reason: self.reason,
+            tied: self.tied.clone(),
+        }
+    }
+}
+
+impl<R: ?Sized> Selection<R> {
     /// The selected registration.
-    pub fn registration(&self) -> &'static dyn DynRegistration {
+    pub fn registration(&self) -> &'static R {
         self.registration
     }
     /// Why it is selected.
@@ -78,6 +150,17 @@ impl Selection {
     /// one, including it; empty when there is no conflict.
     pub fn conflicts(&self) -> &[&'static str] {
         &self.tied
+    }
+}
+
+impl<C: Category> Selection<Registration<C>> {
+    /// The same selection with its registration type-erased.
+    pub(crate) fn erase(self) -> Selection {
+        Selection {
+            registration: self.registration,
+            reason: self.reason,
+            tied: self.tied,
+        }
     }
 }
 
@@ -230,9 +313,14 @@ impl<C: Category> Factory<C> {
     }
 
     /// Every implementation of `name`, best first under the default rule, with
-    /// which one is selected, which are in conflict and which are disabled.
-    /// Loads and constructs nothing.
-    pub fn list_implementations(name: &str) -> Result<Vec<Candidate>, RegistryError> {
+    /// which one is selected, which are in conflict and which are disabled;
+    /// each with its typed registration. Loads and constructs nothing.
+    ///
+    /// A plugin registration refused for taking a builtin's identifier is
+    /// not listed (see [`validate`](Self::validate)).
+    pub fn list_implementations(
+        name: &str,
+    ) -> Result<Vec<Candidate<Registration<C>>>, RegistryError> {
         let (index, slot) = Self::slot(name)?;
         let state = index.selected(slot);
         let (selected, _) = state;
@@ -251,8 +339,8 @@ impl<C: Category> Factory<C> {
             .collect())
     }
 
-    /// The selected implementation of `name` and why it is selected.
-    pub fn selection(name: &str) -> Result<Selection, RegistryError> {
+    /// The selected implementation of `name` (typed) and why it is selected.
+    pub fn selection(name: &str) -> Result<Selection<Registration<C>>, RegistryError> {
         let (index, slot) = Self::slot(name)?;
         if let Some(pair) = slot.duplicate {
             return Err(Self::duplicate_error(index, slot, pair));
@@ -286,7 +374,9 @@ impl<C: Category> Factory<C> {
         Self::index().names()
     }
 
-    /// Every registration of the category, sorted by name then identifier.
+    /// Every registration of the category, sorted by name then identifier
+    /// (without the plugin registrations refused for taking a builtin's
+    /// identifier).
     pub fn registrations() -> &'static [&'static Registration<C>] {
         Self::index().sorted()
     }
@@ -394,13 +484,24 @@ impl<C: Category> Factory<C> {
         }
     }
 
-    /// Checks the category: duplicate identifiers, unresolved conflicts
+    /// Checks the category: duplicate identifiers, plugin registrations
+    /// refused for taking a builtin's identifier, unresolved conflicts
     /// (ties decided by the tie-break), names with nothing active.
     pub fn validate() -> Vec<Problem> {
         let index = Self::index();
         let mut problems = Vec::new();
         for name in index.names() {
             let slot = &index.slots[name];
+            for Refusal { registration, kept } in index.refusals(name) {
+                let (plugin, builtin) = (index.info(registration), index.info(kept));
+                problems.push(Problem::Refused {
+                    category: C::INFO.name(),
+                    name: slot.name,
+                    identifier: builtin.identifier(),
+                    plugin: describe(plugin),
+                    builtin: describe(builtin),
+                });
+            }
             if let Some((a, b)) = slot.duplicate {
                 let (a, b) = (index.info(a), index.info(b));
                 problems.push(Problem::Duplicate {

@@ -108,7 +108,9 @@ mod slots;
 
 pub use backend::BACKEND;
 pub use catalogue::{PackageSummary, categories, category, packages, require_linked, validate};
-pub use category::{Category, CategoryInfo, DynCategory};
+#[doc(hidden)]
+pub use category::declare_category;
+pub use category::{Category, CategoryInfo, CategoryMetadata, DynCategory};
 pub use error::{BoxError, RegistryError, panic_message};
 pub use factory::{Candidate, Factory, Selection};
 pub use problem::Problem;
@@ -116,6 +118,17 @@ pub use registration::{
     Constructor, DynRegistration, Implementation, Origin, Package, Registration, RegistrationInfo,
 };
 pub use selection::Reason;
+
+/// serde's `Serialize`, trait and derive, which a category's metadata type
+/// implements (see [`CategoryMetadata`]): `#[derive(Debug,
+/// registry_core::Serialize)]` on the metadata struct. Re-exported so that
+/// the requirement can be met and named without naming serde's internal
+/// `serde_core` crate, where the trait lives (and which compiler errors in
+/// a crate without a `serde` dependency would otherwise name).
+///
+/// The derive's expansion refers to the `serde` crate by name, so the crate
+/// that derives depends on `serde` too, as crates that serialise do anyway.
+pub use serde::Serialize;
 
 /// Registers an implementation, in one line.
 ///
@@ -132,6 +145,21 @@ pub use selection::Reason;
 ///
 /// # Compile-time checks
 ///
+/// Each mistake is one error pointing at it:
+///
+/// - a first argument that is not a category marker type (a category's
+///   arguments type, the category's name): "`TimingArgs` is not a registry
+///   category: categories are marker types declared with
+///   `declare_category!`, e.g. `EndpointCategory`";
+/// - a name or identifier that is not canonical, with the spelling to
+///   write: `invalid identifier "poisson rate": ...; write "poisson_rate"`;
+/// - a missing `id`, an unknown or repeated option, a bad `origin`;
+/// - a type that implements neither [`Implementation<Category>`] nor the
+///   category's trait.
+///
+/// Every case, with the first line of its message, is in the
+/// "Compile-time messages" section of the repository's `docs/errors.md`,
+/// pinned by the trybuild cases in `registry-core/tests/ui/`.
 pub use registry_macros::register_lazy;
 
 /// Registers the type it is placed on: the attribute form of
@@ -212,6 +240,7 @@ pub mod __private {
     #[cfg(not(feature = "inventory"))]
     pub use crate::backend::{CATEGORIES, REGISTRATIONS};
     pub use crate::backend::{CategorySubmission, RegistrationSubmission};
+    pub use crate::category::Checked;
     pub use crate::index::IndexCell;
     pub use crate::registration::Site;
     #[cfg(feature = "inventory")]

@@ -24,6 +24,26 @@ pub enum Problem {
         /// The second registration's crate and type.
         second: String,
     },
+    /// A plugin registration uses the identifier of a builtin registration
+    /// of the same name: the builtin keeps it, the plugin's registration is
+    /// refused (never listed or selected) and the name keeps resolving.
+    #[error(
+        "{category} {name:?}: identifier {identifier:?} belongs to the builtin `{builtin}`, and \
+         the plugin `{plugin}` registers it too; the builtin keeps it and the plugin's \
+         registration is refused. Give the plugin's registration another `id = \"...\"`"
+    )]
+    Refused {
+        /// The category.
+        category: &'static str,
+        /// The name.
+        name: &'static str,
+        /// The identifier the builtin keeps.
+        identifier: &'static str,
+        /// The refused plugin registration's crate and type.
+        plugin: String,
+        /// The builtin registration's crate and type.
+        builtin: String,
+    },
     /// Implementations tie on priority and origin; the tie-break decides.
     #[error(
         "{category} {name:?}: {} tie on priority and origin; the tie-break picks {selected:?}. \
@@ -52,6 +72,21 @@ pub enum Problem {
         first: &'static str,
         /// The second declaration's marker type path.
         second: &'static str,
+    },
+    /// One category declared twice by the same type: the crate that declares
+    /// it is linked twice, e.g. its own unit tests with a plugin crate as a
+    /// dev-dependency (the plugin links a second copy of the crate), or two
+    /// versions of it.
+    #[error("{}", linked_twice(category, type_path, krate, versions))]
+    CrateLinkedTwice {
+        /// The category's name.
+        category: &'static str,
+        /// The marker type path both declarations have.
+        type_path: &'static str,
+        /// The package of the crate that declares it.
+        krate: &'static str,
+        /// The package version of each copy.
+        versions: [&'static str; 2],
     },
     /// A linked, active plugin crate none of whose registrations is selected:
     /// each loses on priority or to the tie-break, so the crate has no effect
@@ -116,6 +151,29 @@ impl Problem {
         matches!(
             self,
             Problem::Shadowed { .. } | Problem::Contested { .. } | Problem::NothingActive { .. }
+        )
+    }
+}
+
+/// The message of [`Problem::CrateLinkedTwice`]: the same version twice is
+/// the unit-test pitfall, two versions a dependency graph to unify.
+fn linked_twice(
+    category: &str,
+    type_path: &str,
+    krate: &str,
+    [first, second]: &[&str; 2],
+) -> String {
+    let what = format!("category {category:?} is declared twice by the same type {type_path}");
+    if first == second {
+        format!(
+            "{what}: crate `{krate}` is linked twice (usually its own unit tests with a plugin \
+             crate as dev-dependency, which links a second copy of {krate}); test with the \
+             plugin in an integration test (tests/*.rs) instead"
+        )
+    } else {
+        format!(
+            "{what}: two versions of crate `{krate}` are linked ({first} and {second}); make \
+             every dependent use one version (`cargo tree -d` shows who pulls in which)"
         )
     }
 }

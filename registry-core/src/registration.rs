@@ -415,24 +415,37 @@ impl<C: Category> fmt::Debug for Registration<C> {
     }
 }
 
-mod sealed {
-    pub trait Sealed {}
-    impl<C: crate::Category> Sealed for crate::Registration<C> {}
+pub(crate) mod sealed {
+    use std::any::Any;
+
+    /// Only `Registration<C>` is a [`DynRegistration`](super::DynRegistration);
+    /// what the registry needs of it beyond the public methods lives here.
+    pub trait Sealed {
+        /// For the index: downcasting a submitted registration to its category's.
+        fn as_any(&self) -> &dyn Any;
+    }
+
+    impl<C: crate::Category> Sealed for crate::Registration<C> {
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+    }
 }
 
 /// A registration of any category, for code that does not know the
-/// category's types (listings, the catalogue, CLIs).
-pub trait DynRegistration: Any + Send + Sync + sealed::Sealed {
+/// category's types (listings through [`DynCategory`](crate::DynCategory),
+/// the catalogue, CLIs). Implemented by [`Registration<C>`] only; code that
+/// knows the category gets the typed `Registration<C>` from
+/// [`Factory<C>`](crate::Factory) instead, with
+/// [`metadata`](Registration::metadata) typed. `{:?}` shows the descriptor
+/// and the metadata.
+pub trait DynRegistration: Any + fmt::Debug + Send + Sync + sealed::Sealed {
     /// The category-independent descriptor.
     fn info(&self) -> &RegistrationInfo;
     /// The typed metadata, for serialisation (e.g. to JSON).
     fn metadata_serialize(&self) -> &dyn erased_serde::Serialize;
-    /// The typed metadata, for `{:?}`.
-    fn metadata_debug(&self) -> &dyn fmt::Debug;
     /// Whether the one-time load hook has run successfully.
     fn is_loaded(&self) -> bool;
-    /// For downcasting to `Registration<C>`.
-    fn as_any(&self) -> &dyn Any;
 }
 
 impl<C: Category> DynRegistration for Registration<C> {
@@ -442,23 +455,8 @@ impl<C: Category> DynRegistration for Registration<C> {
     fn metadata_serialize(&self) -> &dyn erased_serde::Serialize {
         &self.metadata
     }
-    fn metadata_debug(&self) -> &dyn fmt::Debug {
-        &self.metadata
-    }
     fn is_loaded(&self) -> bool {
         Registration::is_loaded(self)
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
-
-impl fmt::Debug for dyn DynRegistration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registration")
-            .field("info", self.info())
-            .field("metadata", self.metadata_debug())
-            .finish_non_exhaustive()
     }
 }
 

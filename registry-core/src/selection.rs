@@ -16,14 +16,30 @@
 //! 3. Otherwise the best active candidate by [`rank_key`] is selected:
 //!    highest priority, then plugin over builtin, then crate name, then
 //!    identifier. The reason names the first of these that separates it
-//!    from the runner-up.
+//!    from the runner-up; with no active runner-up it is
+//!    [`Reason::OnlyCandidate`], or [`Reason::OnlyActive`] when the
+//!    allow-list disables the others.
 //! 4. When only crate name and identifier separate them, nobody chose: the
 //!    selection is a conflict ([`Reason::TieBreak`]), and every active
 //!    candidate that [`ties`] with the selected one is reported in it.
 //!
-//! Two registrations with the same identifier make the name unresolvable
-//! (see [`rank`]). Nothing depends on link order: two builds that link the
-//! same registrations in any order select, report and list the same.
+//! Identifiers are unique per `(category, name)`. When registrations of a
+//! name share one ([`rank`]):
+//!
+//! - if exactly one of them is a builtin (`origin = builtin`), the builtin
+//!   keeps the identifier and each plugin registration sharing it is
+//!   *refused*: it is no candidate (not listed, never selected, not found by
+//!   identifier or type path), the name keeps resolving as if it were not
+//!   linked, and [`validate`](crate::validate) reports it as an error
+//!   ([`Problem::Refused`](crate::Problem::Refused)) naming the plugin crate,
+//!   the identifier and the builtin's crate. A plugin cannot take a
+//!   builtin's name away from every user by reusing its identifier;
+//! - otherwise (two plugins, or two builtins) nobody can tell which is
+//!   meant: the name is unresolvable until one is renamed, and the error
+//!   names both crates.
+//!
+//! Nothing depends on link order: two builds that link the same
+//! registrations in any order select, report and list the same.
 
 use std::cmp::{Ordering, Reverse};
 use std::fmt;
@@ -39,7 +55,7 @@ pub enum Reason {
     Override = 0,
     /// An override from the environment (e.g. `AIPERF_USE`).
     Environment = 1,
-    /// The only (active) implementation of the name.
+    /// The only implementation of the name.
     OnlyCandidate = 2,
     /// It has the highest priority.
     Priority = 3,
@@ -47,6 +63,9 @@ pub enum Reason {
     PluginOverBuiltin = 4,
     /// Equal priority and origin: a conflict, decided by crate name, then identifier.
     TieBreak = 5,
+    /// The only active implementation: the plugin allow-list disables every
+    /// other one.
+    OnlyActive = 6,
 }
 
 impl Reason {
@@ -58,7 +77,8 @@ impl Reason {
             2 => Reason::OnlyCandidate,
             3 => Reason::Priority,
             4 => Reason::PluginOverBuiltin,
-            _ => Reason::TieBreak,
+            5 => Reason::TieBreak,
+            _ => Reason::OnlyActive,
         }
     }
 
@@ -71,6 +91,7 @@ impl Reason {
             Reason::Priority => "priority",
             Reason::PluginOverBuiltin => "plugin_over_builtin",
             Reason::TieBreak => "tie_break",
+            Reason::OnlyActive => "only_active",
         }
     }
 
@@ -85,6 +106,7 @@ impl Reason {
             Reason::TieBreak => {
                 "conflict: equal priority and origin, decided by crate name then identifier"
             }
+            Reason::OnlyActive => "the only active implementation",
         }
     }
 }
@@ -179,21 +201,58 @@ pub(crate) fn ties(a: &RegistrationInfo, b: &RegistrationInfo) -> bool {
     a.priority() == b.priority() && a.origin() == b.origin()
 }
 
-/// Sorts one name's candidates best first by [`rank_key`], and returns the
-/// first pair sharing an identifier (a duplicate: the name cannot be
-/// resolved until one is renamed). The pair is the first in listing order,
-/// so an error names the same two whatever the link order.
+/// A plugin registration refused because a builtin registration of the same
+/// name has its identifier (see the [module docs](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// The refused plugin registration.
+    pub(crate) registration: u32,
+    /// The builtin that keeps the identifier.
+    pub(crate) kept: u32,
+}
+
+/// What [`rank`] finds among one name's registrations that share an identifier.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Clashes {
+    /// The first pair sharing an identifier that no rule settles (two
+    /// plugins, or two builtins): the name cannot be resolved until one is
+    /// renamed. The pair is the first in listing order, so an error names
+    /// the same two whatever the link order.
+    pub(crate) duplicate: Option<(u32, u32)>,
+    /// Plugin registrations that share an identifier with exactly one
+    /// builtin, in listing order: removed from the candidates.
+    pub(crate) refused: Vec<Refusal>,
+}
+
+/// Sorts one name's candidates best first by [`rank_key`], after removing
+/// the plugin registrations a builtin's identifier refuses, and returns
+/// what it found among registrations sharing an identifier.
 pub(crate) fn rank(
-    candidates: &mut [u32],
+    candidates: &mut Vec<u32>,
     info: impl Fn(u32) -> &'static RegistrationInfo,
-) -> Option<(u32, u32)> {
+) -> Clashes {
     candidates.sort_by(|&a, &b| listing_order(info(a), info(b)));
-    let duplicate = candidates
-        .windows(2)
-        .find(|w| info(w[0]).identifier() == info(w[1]).identifier())
-        .map(|w| (w[0], w[1]));
+    let mut clashes = Clashes::default();
+    for group in candidates.chunk_by(|&a, &b| info(a).identifier() == info(b).identifier()) {
+        if group.len() < 2 {
+            continue;
+        }
+        let mut builtins = group.iter().copied().filter(|&r| !info(r).is_plugin());
+        match (builtins.next(), builtins.next()) {
+            (Some(kept), None) => clashes.refused.extend(
+                group
+                    .iter()
+                    .filter(|&&r| r != kept)
+                    .map(|&registration| Refusal { registration, kept }),
+            ),
+            _ => {
+                clashes.duplicate.get_or_insert((group[0], group[1]));
+            }
+        }
+    }
+    candidates.retain(|&r| !clashes.refused.iter().any(|x| x.registration == r));
     candidates.sort_by_cached_key(|&r| rank_key(info(r)));
-    duplicate
+    clashes
 }
 
 /// The selection: the selected candidate ([`NONE`] when none is active) and
@@ -221,7 +280,13 @@ pub(crate) fn select(
         return (NONE, Reason::OnlyCandidate);
     };
     let Some(second) = candidates.next() else {
-        return (first, Reason::OnlyCandidate);
+        // Others exist but the allow-list disables them.
+        let reason = if ranked.len() > 1 {
+            Reason::OnlyActive
+        } else {
+            Reason::OnlyCandidate
+        };
+        return (first, reason);
     };
     let (a, b) = (info(first), info(second));
     let reason = if a.priority() != b.priority() {

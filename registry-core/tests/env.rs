@@ -111,7 +111,14 @@ fn bad_values_change_nothing_then_the_allow_list_makes_the_builtin_win() {
 
     let sel = GreeterFactory::selection("hello").unwrap();
     assert_eq!(sel.registration().info().identifier(), "english");
+    // Not the only implementation: the only one the allow-list leaves.
+    assert_eq!(sel.reason(), Reason::OnlyActive);
+    assert_eq!(sel.reason().explain(), "the only active implementation");
+    assert_eq!(sel.reason().as_str(), "only_active");
+    // A name that truly has one implementation keeps its reason.
+    let sel = GreeterFactory::selection("farewell").unwrap();
     assert_eq!(sel.reason(), Reason::OnlyCandidate);
+    assert_eq!(sel.reason().explain(), "the only implementation");
     let pirate = &GreeterFactory::list_implementations("hello").unwrap()[0];
     assert_eq!(pirate.registration().info().identifier(), "pirate");
     assert!(!pirate.is_active() && !pirate.is_selected());

@@ -281,6 +281,33 @@ fn unknown_name_suggests_the_closest() {
         "sorted: {available:?}"
     );
     assert!(err.to_string().contains("did you mean \"hello\"?"), "{err}");
+    // Close to a registered name: a typo, no word of plugins.
+    assert!(!err.to_string().contains("not linked"), "{err}");
+
+    // Nothing close: maybe a plugin crate's, and that crate is not linked.
+    let err = GreeterFactory::get_class("poisson").unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            RegistryError::UnknownName {
+                suggestion: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.starts_with("unknown greeter name \"poisson\"; available: bad_load, "),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(
+            "; if a plugin crate provides it, that crate is not linked: add \
+             `use the_crate as _;` to the binary and check with `registry_core::require_linked`"
+        ),
+        "{message}"
+    );
 
     let err = registry_core::category("greter").unwrap_err();
     assert!(
@@ -316,6 +343,69 @@ fn duplicate_identifier_is_an_error_naming_both_crates() {
             .iter()
             .any(|p| matches!(p, Problem::Duplicate { name: "dup", .. }))
     );
+}
+
+/// A factory's listing and selection are typed: the metadata is the
+/// category's type, no downcast.
+#[test]
+fn listings_of_a_factory_are_typed() {
+    let list = GreeterFactory::list_implementations("hello").unwrap();
+    let languages: Vec<&str> = list
+        .iter()
+        .map(|c| c.registration().metadata().language)
+        .collect();
+    assert_eq!(languages, ["en-pirate", "en"]);
+    let sel = GreeterFactory::selection("hello").unwrap();
+    assert_eq!(sel.registration().metadata().language, "en-pirate");
+    assert!(std::ptr::eq(sel.registration(), list[0].registration()));
+}
+
+/// The type-erased listing, as a CLI that knows no category's types uses
+/// it through `&dyn DynCategory` (`aiperf plugins`): the same candidates,
+/// metadata as JSON.
+#[test]
+fn listings_through_the_catalogue_are_type_erased_with_the_same_shape() {
+    fn row(candidate: &registry_core::Candidate) -> (&'static str, bool, bool, bool, String) {
+        let registration = candidate.registration();
+        (
+            registration.info().identifier(),
+            candidate.is_selected(),
+            candidate.is_active(),
+            candidate.is_conflict(),
+            serde_json::to_string(registration.metadata_serialize()).unwrap(),
+        )
+    }
+    let greeters: &dyn registry_core::DynCategory = registry_core::category("greeter").unwrap();
+    let rows: Vec<_> = greeters
+        .list_implementations("hello")
+        .unwrap()
+        .iter()
+        .map(row)
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "pirate",
+                true,
+                true,
+                false,
+                r#"{"language":"en-pirate","formal":false}"#.to_owned()
+            ),
+            (
+                "english",
+                false,
+                true,
+                false,
+                r#"{"language":"en","formal":false}"#.to_owned()
+            ),
+        ]
+    );
+    let selection: registry_core::Selection = greeters.selection("hello").unwrap();
+    assert_eq!(selection.registration().info().identifier(), "pirate");
+    assert_eq!(selection.reason(), Reason::PluginOverBuiltin);
+    assert!(selection.conflicts().is_empty());
+    assert!(format!("{:?}", selection.registration()).contains("en-pirate"));
 }
 
 #[test]

@@ -6,8 +6,108 @@
 //! so regenerate them with `TRYBUILD=overwrite` after a toolchain upgrade and
 //! review the diff.
 
+use std::path::{Path, PathBuf};
+
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
+}
+
+/// The workspace root (this crate is `registry-core/`).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("registry-core/ is inside the workspace")
+        .to_owned()
+}
+
+/// The code spans of a Markdown table cell: a run of n backticks opens a
+/// span that the next run of exactly n closes; one space is stripped from
+/// each end when both ends have one (as CommonMark reads them).
+fn code_spans(cell: &str) -> Vec<&str> {
+    let bytes = cell.as_bytes();
+    let run = |at: usize| bytes[at..].iter().take_while(|&&b| b == b'`').count();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let n = run(i);
+        let start = i + n;
+        let mut j = start;
+        while j < bytes.len() && !(bytes[j] == b'`' && run(j) == n) {
+            j += if bytes[j] == b'`' { run(j) } else { 1 };
+        }
+        if j >= bytes.len() {
+            break;
+        }
+        let content = &cell[start..j];
+        let content = match content.strip_prefix(' ').and_then(|c| c.strip_suffix(' ')) {
+            Some(inner) if !inner.trim().is_empty() => inner,
+            _ => content,
+        };
+        spans.push(content);
+        i = j + n;
+    }
+    spans
+}
+
+/// `docs/errors.md`'s "Compile-time messages" section lists every case here
+/// with the first line of its `.stderr`: the catalogue of macro misuse
+/// cannot drift from the cases, nor miss one.
+#[test]
+fn the_catalogue_lists_every_case_with_its_first_line() {
+    let catalogue = std::fs::read_to_string(root().join("docs/errors.md")).unwrap();
+    let section = catalogue
+        .split("\n## Compile-time messages\n")
+        .nth(1)
+        .expect("docs/errors.md has a \"Compile-time messages\" section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let mut listed = Vec::new();
+    let mut failures = Vec::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+        let [_misuse, message, case] = cells.as_slice() else {
+            failures.push(format!("not 3 cells: {line}"));
+            continue;
+        };
+        let (Some(&message), Some(&case)) = (code_spans(message).first(), code_spans(case).first())
+        else {
+            failures.push(format!("no message or case: {line}"));
+            continue;
+        };
+        let stderr = root().join(case).with_extension("stderr");
+        match std::fs::read_to_string(&stderr) {
+            Ok(text) if text.lines().next() == Some(message) => {}
+            Ok(text) => failures.push(format!(
+                "{case}: the row says {message:?}, the first line is {:?}",
+                text.lines().next()
+            )),
+            Err(e) => failures.push(format!("{}: {e}", stderr.display())),
+        }
+        listed.push(case.rsplit('/').next().unwrap_or(case).to_owned());
+    }
+    let mut cases: Vec<String> = std::fs::read_dir(root().join("registry-core/tests/ui"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|f| f.ends_with(".rs"))
+        .collect();
+    cases.sort();
+    listed.sort();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(
+        listed, cases,
+        "every case has one row, and every row a case"
+    );
+}
+
+#[test]
+fn code_spans_are_read_as_markdown_writes_them() {
+    assert_eq!(
+        code_spans("`a` then `` b `c` `` and ``d``"),
+        ["a", "b `c`", "d"]
+    );
 }

@@ -21,11 +21,29 @@ fn a_crate_nobody_references_is_not_linked_and_that_is_detected() {
     );
     assert!(registry_core::require_linked(["fixture-alpha"]).is_ok());
     let err = registry_core::require_linked(["fixture-alpha", "fixture-beta"]).unwrap_err();
-    assert!(matches!(&err, RegistryError::NotLinked { missing } if missing == &["fixture-beta"]));
+    assert!(
+        matches!(&err, RegistryError::NotLinked { missing, suggestions } if missing == &["fixture-beta"] && suggestions.is_empty())
+    );
     assert_eq!(
         err.to_string(),
         "no registration from `fixture-beta` is linked; add the link anchor \
          `use fixture_beta as _;` to the binary that enables it"
+    );
+}
+
+#[test]
+fn a_misspelt_crate_is_answered_with_the_linked_one_it_is_close_to() {
+    let err = registry_core::require_linked(["Fixture_Alpah"]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no registration from `Fixture_Alpah` is linked; did you mean `fixture-alpha` (linked)? \
+         Otherwise add the link anchor `use Fixture_Alpah as _;` to the binary that enables it"
+    );
+    // Nothing close: no suggestion (fixture-beta is not linked here).
+    let err = registry_core::require_linked(["fixture-alpha", "fixture-betta"]).unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::NotLinked { suggestions, .. } if suggestions.is_empty()),
+        "{err}"
     );
 }
 

@@ -23,9 +23,41 @@ pub(crate) struct RegisterLazy {
     pub(crate) ty: Type,
 }
 
+/// What a registration's first argument must be, for the messages that
+/// say it is not (in the words of `Category`'s own message, which the
+/// compiler gives for a type that is not a category: only it can tell).
+const CATEGORY_RULE: &str = "the first argument must be a category marker type declared with \
+                             `declare_category!` (e.g. `EndpointCategory`)";
+
+/// The first argument: a path to a category marker type. What is plainly
+/// not a type (a string, a snake_case name such as the category's name) is
+/// rejected here, with the rule; whether a type path names a category is
+/// left to the compiler (see `expand`).
+fn parse_category(input: ParseStream) -> syn::Result<Path> {
+    if let Ok(lit) = input.parse::<LitStr>() {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "{:?} is not a registry category: {CATEGORY_RULE}, not a string; the name \
+                 comes second",
+                lit.value()
+            ),
+        ));
+    }
+    let category: Path = input.parse()?;
+    let last = category.segments.last().map(|s| s.ident.to_string());
+    if let Some(last) = last.filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase())) {
+        return Err(syn::Error::new(
+            category.span(),
+            format!("`{last}` is not a registry category: {CATEGORY_RULE}, not a name"),
+        ));
+    }
+    Ok(category)
+}
+
 impl Parse for RegisterLazy {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let category: Path = input.parse()?;
+        let category = parse_category(input)?;
         input.parse::<Token![,]>()?;
         let name = parse_name(input, "name")?;
         input.parse::<Token![,]>()?;
@@ -37,7 +69,7 @@ impl Parse for RegisterLazy {
 
 impl Parse for Head {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let category: Path = input.parse()?;
+        let category = parse_category(input)?;
         input.parse::<Token![,]>()?;
         let name = parse_name(input, "name")?;
         parse_options(input, category, name)
@@ -145,32 +177,47 @@ pub(crate) fn expand(head: &Head, ty: &Type) -> TokenStream2 {
     };
     // Spans: an unknown category points at the category path, a type that
     // does not implement the category's trait points at the type.
+    //
+    // The category is named through a projection that fails once when the
+    // first argument is not a category, and every other use of it is then
+    // quiet; the expressions and types around its uses carry the category's
+    // span too, so that the one failure is reported once, at the category.
     let cat = quote_spanned!(category.span()=> __RegistryCategory);
+    let alias = quote_spanned!(category.span()=>
+        type #cat = <#category as ::registry_core::Category>::__Marker;
+    );
+    let registration = quote_spanned!(category.span()=> ::registry_core::Registration<#cat>);
+    let args = quote_spanned!(category.span()=> <#cat as ::registry_core::Category>::Args);
     let imp = quote_spanned!(ty.span()=> __RegistryImplementation);
     let cast = quote_spanned!(ty.span()=>
         ::std::boxed::Box::new(value) as ::std::boxed::Box<<#cat as ::registry_core::Category>::Object>
     );
+    let site = quote! {
+        ::registry_core::__private::Site {
+            name: #name,
+            identifier: #identifier,
+            origin: ::registry_core::Origin::#origin,
+            priority: #priority,
+            package: &::registry_core::package!(),
+            module_path: ::core::module_path!(),
+        }
+    };
+    let constructor = quote! {
+        |args: #args| {
+            match <#imp as ::registry_core::Implementation<#cat>>::create(args) {
+                ::core::result::Result::Ok(value) => ::core::result::Result::Ok(#cast),
+                ::core::result::Result::Err(error) => ::core::result::Result::Err(error),
+            }
+        }
+    };
+    let init = quote_spanned!(category.span()=>
+        ::registry_core::Registration::<#cat>::__new::<#imp>(#site, #constructor)
+    );
     quote! {
         const _: () = {
-            type #cat = #category;
+            #alias
             type #imp = #ty;
-            static __REGISTRY_REGISTRATION: ::registry_core::Registration<#cat> =
-                ::registry_core::Registration::<#cat>::__new::<#imp>(
-                    ::registry_core::__private::Site {
-                        name: #name,
-                        identifier: #identifier,
-                        origin: ::registry_core::Origin::#origin,
-                        priority: #priority,
-                        package: &::registry_core::package!(),
-                        module_path: ::core::module_path!(),
-                    },
-                    |args: <#cat as ::registry_core::Category>::Args| {
-                        match <#imp as ::registry_core::Implementation<#cat>>::create(args) {
-                            ::core::result::Result::Ok(value) => ::core::result::Result::Ok(#cast),
-                            ::core::result::Result::Err(error) => ::core::result::Result::Err(error),
-                        }
-                    },
-                );
+            static __REGISTRY_REGISTRATION: #registration = #init;
             ::registry_core::__submit_registration!(__REGISTRY_REGISTRATION);
         };
     }
