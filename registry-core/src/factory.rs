@@ -297,12 +297,7 @@ impl<C: Category> Factory<C> {
         {
             return Ok(reg);
         }
-        let mut available: Vec<&'static str> = slot
-            .ranked
-            .iter()
-            .map(|&r| index.info(r).identifier())
-            .collect();
-        available.sort_unstable();
+        let available = identifiers(index, slot);
         Err(RegistryError::UnknownIdentifier {
             category: C::INFO.name(),
             name: slot.name,
@@ -420,12 +415,7 @@ impl<C: Category> Factory<C> {
                 Ok(())
             }
             None => {
-                let mut available: Vec<&'static str> = slot
-                    .ranked
-                    .iter()
-                    .map(|&r| index.info(r).identifier())
-                    .collect();
-                available.sort_unstable();
+                let available = identifiers(index, slot);
                 Err(RegistryError::TypeNotRegistered {
                     category: C::INFO.name(),
                     name: slot.name,
@@ -541,4 +531,16 @@ impl<C: Category> Factory<C> {
         }
         problems
     }
+}
+
+/// The identifiers of a name's candidates, sorted, for "available: ..."
+/// in errors.
+fn identifiers<C: Category>(index: &Index<C>, slot: &Slot) -> Vec<&'static str> {
+    let mut available: Vec<&'static str> = slot
+        .ranked
+        .iter()
+        .map(|&r| index.info(r).identifier())
+        .collect();
+    available.sort_unstable();
+    available
 }

@@ -202,19 +202,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn canonical_rule() {
-        assert!(is_canonical("chat"));
-        assert!(is_canonical("0day"));
-        assert!(is_canonical("openai_chat"));
-        assert!(!is_canonical(""));
-        assert!(!is_canonical("_chat"));
-        assert!(!is_canonical("Chat"));
-        assert!(!is_canonical("chat-x"));
-        assert!(!is_canonical(&"a".repeat(129)));
-        assert!(is_canonical(&"a".repeat(128)));
-    }
-
-    #[test]
     fn normalisation_rules() {
         assert_eq!(normalize("CHAT").unwrap(), "chat");
         assert_eq!(normalize("Chat-Embeddings").unwrap(), "chat_embeddings");
