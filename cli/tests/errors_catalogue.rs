@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use aiperf_test_support::markdown::{cells, code_spans};
+
 const CATALOGUE: &str = include_str!("../../docs/errors.md");
 const HEADER: [&str; 4] = ["Input", "Message", "Exit", "Test"];
 /// The catalogue's groups; each must have rows.
@@ -31,72 +33,6 @@ fn root() -> PathBuf {
         .parent()
         .expect("cli/ is inside the workspace")
         .to_owned()
-}
-
-/// A table line's cells, split at unescaped `|`, with `\|` read as `|`.
-fn cells(line: &str) -> Vec<String> {
-    let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
-    let mut cells = vec![String::new()];
-    let mut chars = inner.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                cells.last_mut().unwrap().push('|');
-                chars.next();
-            }
-            '|' => cells.push(String::new()),
-            _ => cells.last_mut().unwrap().push(c),
-        }
-    }
-    cells.into_iter().map(|c| c.trim().to_owned()).collect()
-}
-
-/// The code spans of a cell, as CommonMark reads them: a run of n backticks
-/// opens a span that the next run of exactly n closes; one space is
-/// stripped from each end when both ends have one.
-fn code_spans(cell: &str) -> Vec<String> {
-    let bytes = cell.as_bytes();
-    let run = |at: usize| bytes[at..].iter().take_while(|&&b| b == b'`').count();
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'`' {
-            i += 1;
-            continue;
-        }
-        let n = run(i);
-        let start = i + n;
-        let mut j = start;
-        let mut end = None;
-        while j < bytes.len() {
-            if bytes[j] == b'`' {
-                let m = run(j);
-                if m == n {
-                    end = Some(j);
-                    break;
-                }
-                j += m;
-            } else {
-                j += 1;
-            }
-        }
-        let Some(end) = end else {
-            break; // an unclosed run is literal text
-        };
-        let content = &cell[start..end];
-        let content = if content.len() >= 2
-            && content.starts_with(' ')
-            && content.ends_with(' ')
-            && !content.trim().is_empty()
-        {
-            &content[1..content.len() - 1]
-        } else {
-            content
-        };
-        spans.push(content.to_owned());
-        i = end + n;
-    }
-    spans
 }
 
 /// Every row of every catalogue table, with the group heading above it.
@@ -194,7 +130,7 @@ fn check(row: &Row) -> Result<(), String> {
     if checked.trim().is_empty() {
         return Err("the checked text is empty".into());
     }
-    if !message.contains(checked.as_str()) {
+    if !message.contains(*checked) {
         return Err(format!(
             "the checked text {checked:?} is not part of the message {message:?}"
         ));
@@ -250,15 +186,10 @@ fn every_group_has_rows() {
     );
 }
 
-/// The checker itself: code spans, cells, and the spellings it accepts.
+/// The checker itself: the spellings it accepts (its Markdown reading is
+/// tested in `aiperf-test-support`).
 #[test]
-fn the_checker_reads_markdown_and_rust_as_written() {
-    assert_eq!(
-        code_spans("`a` then `` b `c` `` and ``d``"),
-        ["a", "b `c`", "d"]
-    );
-    assert_eq!(code_spans("` x`"), [" x"], "one-sided space is kept");
-    assert_eq!(cells("| a | `b \\| c` |"), ["a", "`b | c`"]);
+fn the_checker_reads_rust_as_written() {
     assert_eq!(
         without_continuations("\"one \\\n         two\""),
         "\"one two\""

@@ -8,6 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
+use aiperf_test_support::markdown::code_spans;
+
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
@@ -20,39 +22,6 @@ fn root() -> PathBuf {
         .parent()
         .expect("registry-core/ is inside the workspace")
         .to_owned()
-}
-
-/// The code spans of a Markdown table cell: a run of n backticks opens a
-/// span that the next run of exactly n closes; one space is stripped from
-/// each end when both ends have one (as CommonMark reads them).
-fn code_spans(cell: &str) -> Vec<&str> {
-    let bytes = cell.as_bytes();
-    let run = |at: usize| bytes[at..].iter().take_while(|&&b| b == b'`').count();
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'`' {
-            i += 1;
-            continue;
-        }
-        let n = run(i);
-        let start = i + n;
-        let mut j = start;
-        while j < bytes.len() && !(bytes[j] == b'`' && run(j) == n) {
-            j += if bytes[j] == b'`' { run(j) } else { 1 };
-        }
-        if j >= bytes.len() {
-            break;
-        }
-        let content = &cell[start..j];
-        let content = match content.strip_prefix(' ').and_then(|c| c.strip_suffix(' ')) {
-            Some(inner) if !inner.trim().is_empty() => inner,
-            _ => content,
-        };
-        spans.push(content);
-        i = j + n;
-    }
-    spans
 }
 
 /// `docs/errors.md`'s "Compile-time messages" section lists every case here
@@ -101,13 +70,5 @@ fn the_catalogue_lists_every_case_with_its_first_line() {
     assert_eq!(
         listed, cases,
         "every case has one row, and every row a case"
-    );
-}
-
-#[test]
-fn code_spans_are_read_as_markdown_writes_them() {
-    assert_eq!(
-        code_spans("`a` then `` b `c` `` and ``d``"),
-        ["a", "b `c`", "d"]
     );
 }

@@ -1,6 +1,7 @@
 //! What this workspace's tests share (a dev-dependency only; never
 //! published): [`LoopbackServer`], a loopback HTTP/1.1 server that answers
-//! canned replies and records what it received, and [`scratch_dir`].
+//! canned replies and records what it received, [`scratch_dir`], and
+//! [`markdown`] for the tests that keep `docs/` true.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -204,4 +205,74 @@ fn serve(stream: TcpStream, reply: &Reply) -> Option<Received> {
         headers,
         body,
     })
+}
+
+/// Reading the Markdown tables of `docs/` the way CommonMark does, for the
+/// tests that check a catalogue against the code.
+pub mod markdown {
+    /// A table line's cells, split at unescaped `|`, with `\|` read as `|`.
+    pub fn cells(line: &str) -> Vec<String> {
+        let inner = line.trim().trim_start_matches('|').trim_end_matches('|');
+        let mut cells = vec![String::new()];
+        let mut chars = inner.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek() == Some(&'|') => {
+                    cells.last_mut().unwrap().push('|');
+                    chars.next();
+                }
+                '|' => cells.push(String::new()),
+                _ => cells.last_mut().unwrap().push(c),
+            }
+        }
+        cells.into_iter().map(|c| c.trim().to_owned()).collect()
+    }
+
+    /// The code spans of a Markdown table cell: a run of n backticks opens a
+    /// span that the next run of exactly n closes; one space is stripped from
+    /// each end when both ends have one (as CommonMark reads them).
+    pub fn code_spans(cell: &str) -> Vec<&str> {
+        let bytes = cell.as_bytes();
+        let run = |at: usize| bytes[at..].iter().take_while(|&&b| b == b'`').count();
+        let mut spans = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'`' {
+                i += 1;
+                continue;
+            }
+            let n = run(i);
+            let start = i + n;
+            let mut j = start;
+            while j < bytes.len() && !(bytes[j] == b'`' && run(j) == n) {
+                j += if bytes[j] == b'`' { run(j) } else { 1 };
+            }
+            if j >= bytes.len() {
+                break;
+            }
+            let content = &cell[start..j];
+            let content = match content.strip_prefix(' ').and_then(|c| c.strip_suffix(' ')) {
+                Some(inner) if !inner.trim().is_empty() => inner,
+                _ => content,
+            };
+            spans.push(content);
+            i = j + n;
+        }
+        spans
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn cells_and_code_spans_are_read_as_markdown_writes_them() {
+            assert_eq!(
+                code_spans("`a` then `` b `c` `` and ``d``"),
+                ["a", "b `c`", "d"]
+            );
+            assert_eq!(code_spans("` x`"), [" x"], "one-sided space is kept");
+            assert_eq!(cells("| a | `b \\| c` |"), ["a", "`b | c`"]);
+        }
+    }
 }
