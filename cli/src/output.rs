@@ -23,9 +23,10 @@ pub enum Status {
     /// A check found problems, or a run's every request failed, or its
     /// results could not all be written: exit 1.
     Failed,
-    /// A run was stopped by Ctrl-C; what was measured was still exported:
-    /// exit 130 (128 + SIGINT, as shells report it).
-    Interrupted,
+    /// A run was stopped by a signal; what was measured was still
+    /// exported: exit 128 + the signal's number, as shells report it (130
+    /// for SIGINT/Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
+    Interrupted(i32),
 }
 
 impl Status {
@@ -34,7 +35,7 @@ impl Status {
         match self {
             Status::Success => 0,
             Status::Failed => 1,
-            Status::Interrupted => 130,
+            Status::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(130),
         }
     }
 }

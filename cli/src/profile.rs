@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use aiperf_engine::benchmark::{Benchmark, BuildOptions};
 use aiperf_engine::config::load_config;
@@ -53,31 +53,43 @@ pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
 
     // Before the run, not after: a run whose results cannot be written
     // would be time lost.
-    std::fs::create_dir_all(benchmark.output_dir()).map_err(|source| {
-        CliError::OutputDirectory {
-            dir: benchmark.output_dir().to_owned(),
-            source,
-        }
-    })?;
+    let output_error = |source| CliError::OutputDirectory {
+        dir: benchmark.output_dir().to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(benchmark.output_dir()).map_err(output_error)?;
+    tempfile::tempfile_in(benchmark.output_dir()).map_err(output_error)?;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    // A second handler cannot be installed in one process (tests call `run`
-    // once per process); if it fails, Ctrl-C keeps its default behaviour.
-    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
-        tracing::debug!("Ctrl-C handler not installed: {e}");
-    }
+    // Each request in flight holds a socket: allow as many as the system
+    // lets this process have.
+    let open_files = rlimit::increase_nofile_limit(u64::MAX).ok();
 
-    let results = benchmark.run(&stop);
+    let signals = Signals::install();
+    let results = benchmark.run(&signals.stop);
     let (written, export_problems) = benchmark.export(&results);
     for problem in &export_problems {
         report(format_args!("error: {problem}"));
     }
     let profiling = results.phases.iter().find(|p| p.phase == Phase::Profiling);
     let all_failed = profiling.is_some_and(|p| p.sent > 0 && p.completed == 0);
+    // A client-side failure (no sockets left) makes the numbers the
+    // client's, not the server's: never exit 0 with them.
+    let out_of_files = results.phases.iter().any(|p| {
+        p.errors
+            .iter()
+            .any(|(message, _)| message.contains("os error 24"))
+    });
+    if out_of_files {
+        let limit = open_files.map_or_else(|| "unknown".to_owned(), |n| n.to_string());
+        report(format_args!(
+            "error: the client ran out of file descriptors (open-files limit {limit}): requests \
+             failed on this machine, not on the server; lower the concurrency or raise the \
+             limit (ulimit -n)"
+        ));
+    }
     let status = if results.interrupted {
-        Status::Interrupted
-    } else if all_failed || !export_problems.is_empty() {
+        Status::Interrupted(signals.received().unwrap_or(signal_hook::consts::SIGINT))
+    } else if all_failed || out_of_files || !export_problems.is_empty() {
         Status::Failed
     } else {
         Status::Success
@@ -175,4 +187,52 @@ fn render(results: &BenchmarkResults, written: &[PathBuf], dir: &Path) -> String
         let _ = writeln!(out, "\nwritten: {}", files.join(", "));
     }
     out
+}
+
+/// SIGINT, SIGTERM and SIGHUP stop a run the same way: the first sets
+/// `stop` (the run cancels what is in flight, runs the phase-complete hooks
+/// within a grace period and exports what was measured); a second one of
+/// any of them exits at once, from the signal handler, with 128 + its
+/// number.
+struct Signals {
+    stop: Arc<AtomicBool>,
+    which: Arc<AtomicUsize>,
+}
+
+impl Signals {
+    const HANDLED: [i32; 3] = [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ];
+
+    fn install() -> Signals {
+        let stop = Arc::new(AtomicBool::new(false));
+        let which = Arc::new(AtomicUsize::new(0));
+        for signal in Self::HANDLED {
+            // Registered first, so it sees `stop` as the previous signal
+            // left it: exit only on the second.
+            let registered = signal_hook::flag::register_conditional_shutdown(
+                signal,
+                128 + signal,
+                Arc::clone(&stop),
+            )
+            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)))
+            .and_then(|_| {
+                signal_hook::flag::register_usize(signal, Arc::clone(&which), signal as usize)
+            });
+            if let Err(e) = registered {
+                tracing::warn!("signal {signal} keeps its default behaviour: {e}");
+            }
+        }
+        Signals { stop, which }
+    }
+
+    /// The signal that stopped the run, if one did.
+    fn received(&self) -> Option<i32> {
+        match self.which.load(Ordering::Relaxed) {
+            0 => None,
+            signal => i32::try_from(signal).ok(),
+        }
+    }
 }

@@ -493,3 +493,137 @@ fn a_url_for_a_transport_that_takes_none_is_refused() {
     );
     assert_refused(dir, &in_file, expected);
 }
+
+/// Sends `signal` to `child` once `ready` says so (or after 10 s).
+fn signal_when(child: &std::process::Child, signal: &str, ready: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !ready() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// SIGTERM stops a run like Ctrl-C: requests in flight are counted as
+/// cancelled (so `sent` equals what the server received), what was measured
+/// is exported, and the exit code is 128 + 15.
+#[test]
+fn sigterm_counts_in_flight_requests_as_cancelled_and_exports() {
+    let server = aiperf_mock_server::MockServer::start(aiperf_mock_server::MockConfig {
+        ttft: Duration::from_millis(30_000),
+        ..aiperf_mock_server::MockConfig::default()
+    })
+    .unwrap();
+    let scratch = scratch_dir("sigterm");
+    let dir = scratch.path();
+    let yaml = "plugins: { timing_strategy: { name: concurrency, config: { concurrency: 3, requests: 50 } } }\n\
+                endpoint: { type: chat, model: demo, streaming: true }\n\
+                transport: { type: http, config: { timeout_s: 60 } }\n\
+                ui: { name: none }\n";
+    let child = command(dir, yaml, &["--url", server.url()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the server holds three requests, none of which will finish in
+    // time.
+    signal_when(&child, "TERM", || server.counters().requests >= 3);
+    let started = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(143), "{stdout}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "stopped promptly"
+    );
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/profile_export_aiperf.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["interrupted"], true);
+    let phase = &json["phases"][0];
+    assert_eq!(phase["sent"], 3, "{phase}");
+    assert_eq!(phase["cancelled"], 3, "{phase}");
+    assert_eq!(phase["failed"], 0, "cancelled is not failed: {phase}");
+}
+
+/// A `prometheus` hook whose Pushgateway accepts connections and never
+/// answers (its own timeout: an hour), on a run that would take minutes.
+#[cfg(feature = "prometheus")]
+fn run_held_by_a_hook(dir: &Path) -> (std::process::Child, std::net::TcpListener) {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let yaml = format!(
+        "plugins:\n  phase_hooks:\n    - name: prometheus\n      config: {{ endpoint: \"http://{}\", timeout_s: 3600 }}\n  \
+         timing_strategy: {{ name: concurrency, config: {{ concurrency: 1, requests: 100000 }} }}\n\
+         endpoint: {{ type: chat, model: demo }}\n\
+         transport: {{ type: in_engine, config: {{ ttft_ms: 50 }} }}\n\
+         ui: {{ name: none }}\n",
+        silent.local_addr().unwrap()
+    );
+    let child = command(dir, &yaml, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    (child, silent)
+}
+
+/// A hook blocked on a slow server does not hold Ctrl-C: the run gives it a
+/// short grace, then exports and exits 130.
+#[cfg(feature = "prometheus")]
+#[test]
+fn a_hook_blocked_on_a_silent_server_does_not_hold_ctrl_c() {
+    let scratch = scratch_dir("held-hook");
+    let (child, _silent) = run_held_by_a_hook(scratch.path());
+    std::thread::sleep(Duration::from_millis(500));
+    signal_when(&child, "INT", || true);
+    let started = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}: {stderr}",
+        started.elapsed()
+    );
+    assert!(
+        stderr.contains("did not return within"),
+        "the hook is reported: {stderr}"
+    );
+    assert!(
+        scratch
+            .path()
+            .join("out/profile_export_aiperf.json")
+            .exists()
+    );
+}
+
+/// A second signal exits at once, without waiting for the hook's grace or
+/// the export.
+#[cfg(feature = "prometheus")]
+#[test]
+fn a_second_signal_exits_at_once() {
+    let scratch = scratch_dir("second-signal");
+    let (child, _silent) = run_held_by_a_hook(scratch.path());
+    std::thread::sleep(Duration::from_millis(500));
+    signal_when(&child, "HUP", || true);
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    signal_when(&child, "HUP", || true);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(129));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "exited {:?} after the second signal",
+        started.elapsed()
+    );
+    assert!(
+        !scratch
+            .path()
+            .join("out/profile_export_aiperf.json")
+            .exists(),
+        "the grace period was skipped"
+    );
+}

@@ -2,6 +2,9 @@
 //! the registry and called in configuration order.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use registry_core::{BoxError, panic_message};
 
@@ -34,7 +37,7 @@ pub struct HookFailure {
 
 /// The created hooks, in configuration order.
 pub struct PhaseHookRegistry {
-    hooks: Vec<(usize, PhaseHookType, Box<dyn PhaseHook>)>,
+    hooks: Vec<(usize, PhaseHookType, Arc<dyn PhaseHook>)>,
     secrets: Secrets,
 }
 
@@ -63,7 +66,7 @@ impl PhaseHookRegistry {
                 config: config.config.clone(),
             };
             match PhaseHookFactory::create_instance(config.name.as_str(), args) {
-                Ok(hook) => hooks.push((i + 1, config.name.clone(), hook)),
+                Ok(hook) => hooks.push((i + 1, config.name.clone(), Arc::from(hook))),
                 Err(e) => failures.push(HookFailure {
                     position: i + 1,
                     name: config.name.to_string(),
@@ -92,34 +95,113 @@ impl PhaseHookRegistry {
             .collect()
     }
 
-    /// Calls every hook's `on_phase_start`, in order. A hook that fails or
-    /// panics is reported; the others still run.
+    /// Calls every hook's `on_phase_start`, in order. A hook that fails,
+    /// panics, or does not return within [`HOOK_DEADLINE`] is reported; the
+    /// others still run.
     pub fn on_phase_start(&self, start: &PhaseStart) -> Vec<HookFailure> {
-        self.call(|hook| hook.on_phase_start(start))
+        self.on_phase_start_until(start, &AtomicBool::new(false))
     }
 
     /// Calls every hook's `on_phase_complete`, in order (see
     /// [`on_phase_start`](Self::on_phase_start)).
     pub fn on_phase_complete(&self, stats: &PhaseStats) -> Vec<HookFailure> {
-        self.call(|hook| hook.on_phase_complete(stats))
+        self.on_phase_complete_until(stats, &AtomicBool::new(false))
     }
 
-    fn call(&self, f: impl Fn(&dyn PhaseHook) -> Result<(), BoxError>) -> Vec<HookFailure> {
+    /// [`on_phase_start`](Self::on_phase_start), cut short by `stop`: once
+    /// it is set, a hook still running gets [`HOOK_GRACE`] more, then the
+    /// run moves on without it.
+    pub fn on_phase_start_until(&self, start: &PhaseStart, stop: &AtomicBool) -> Vec<HookFailure> {
+        let start = start.clone();
+        self.call(stop, move |hook| hook.on_phase_start(&start))
+    }
+
+    /// [`on_phase_complete`](Self::on_phase_complete), cut short by `stop`
+    /// (see [`on_phase_start_until`](Self::on_phase_start_until)).
+    pub fn on_phase_complete_until(
+        &self,
+        stats: &PhaseStats,
+        stop: &AtomicBool,
+    ) -> Vec<HookFailure> {
+        let stats = stats.clone();
+        self.call(stop, move |hook| hook.on_phase_complete(&stats))
+    }
+
+    /// Runs `f` on each hook in turn, each on a thread of its own so that a
+    /// hook blocked on a slow server cannot hold the run: the wait is
+    /// bounded by [`HOOK_DEADLINE`], and by [`HOOK_GRACE`] once `stop` is set.
+    fn call<F>(&self, stop: &AtomicBool, f: F) -> Vec<HookFailure>
+    where
+        F: Fn(&dyn PhaseHook) -> Result<(), BoxError> + Send + Sync + 'static,
+    {
+        let f = Arc::new(f);
         let mut failures = Vec::new();
         for (position, name, hook) in &self.hooks {
-            let reason = match catch_unwind(AssertUnwindSafe(|| f(hook.as_ref()))) {
-                Ok(Ok(())) => continue,
-                Ok(Err(e)) => e.to_string(),
-                Err(payload) => format!("panicked: {}", panic_message(payload.as_ref())),
+            let (tx, rx) = mpsc::channel();
+            let (hook, call) = (Arc::clone(hook), Arc::clone(&f));
+            let spawned = std::thread::Builder::new()
+                .name(format!("aiperf-hook-{name}"))
+                .spawn(move || {
+                    let outcome = catch_unwind(AssertUnwindSafe(|| call(hook.as_ref())));
+                    let _ = tx.send(match outcome {
+                        Ok(Ok(())) => None,
+                        Ok(Err(e)) => Some(e.to_string()),
+                        Err(payload) => {
+                            Some(format!("panicked: {}", panic_message(payload.as_ref())))
+                        }
+                    });
+                });
+            let reason = match spawned {
+                Err(e) => Some(format!("cannot start a thread for it: {e}")),
+                Ok(_detached) => wait_for(&rx, stop),
             };
-            let failure = HookFailure {
-                position: *position,
-                name: name.to_string(),
-                reason: self.secrets.redact(&reason),
-            };
-            tracing::warn!("{failure}");
-            failures.push(failure);
+            if let Some(reason) = reason {
+                let failure = HookFailure {
+                    position: *position,
+                    name: name.to_string(),
+                    reason: self.secrets.redact(&reason),
+                };
+                tracing::warn!("{failure}");
+                failures.push(failure);
+            }
         }
         failures
+    }
+}
+
+/// The longest a phase hook may take before the run goes on without it.
+pub const HOOK_DEADLINE: Duration = Duration::from_secs(300);
+/// How long a hook still running when the run is stopped is waited for.
+pub const HOOK_GRACE: Duration = Duration::from_secs(3);
+
+/// Waits for a hook's outcome (`None`: it succeeded), within the deadline.
+fn wait_for(rx: &mpsc::Receiver<Option<String>>, stop: &AtomicBool) -> Option<String> {
+    let started = Instant::now();
+    let mut deadline = started + HOOK_DEADLINE;
+    let mut stopped = false;
+    loop {
+        if !stopped && stop.load(Ordering::Relaxed) {
+            stopped = true;
+            deadline = deadline.min(Instant::now() + HOOK_GRACE);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            let why = if stopped {
+                "the run was stopped"
+            } else {
+                "its deadline passed"
+            };
+            return Some(format!(
+                "did not return within {:.1} s ({why}); the run went on without it",
+                now.duration_since(started).as_secs_f64()
+            ));
+        }
+        match rx.recv_timeout((deadline - now).min(Duration::from_millis(50))) {
+            Ok(outcome) => return outcome,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Some("ended without an outcome".to_owned());
+            }
+        }
     }
 }

@@ -15,9 +15,9 @@ use aiperf_engine::config::parse_config_str;
 use aiperf_plugin_api::config::parse_config;
 use aiperf_plugin_api::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
 use aiperf_plugin_api::{
-    Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, ParsedResponse,
-    PhaseHook, PhaseHookArgs, PhaseHookCategory, Prompt, ResponseBody, StreamDelta, TimedEvent,
-    Transport, TransportArgs, TransportCategory, TransportError, TransportMetadata,
+    Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, EventSink,
+    ParsedResponse, PhaseHook, PhaseHookArgs, PhaseHookCategory, Prompt, ResponseBody, SendFuture,
+    StreamDelta, Transport, TransportArgs, TransportCategory, TransportError, TransportMetadata,
     TransportRequest, TransportResponse,
 };
 use registry_core::{BoxError, Implementation, register_lazy};
@@ -39,7 +39,22 @@ struct CannedConfig {
 }
 
 impl Transport for Canned {
-    fn send(&self, request: TransportRequest<'_>) -> Result<TransportResponse, TransportError> {
+    fn send<'a>(
+        &'a self,
+        request: TransportRequest<'a>,
+        events: &'a mut dyn EventSink,
+    ) -> SendFuture<'a> {
+        // Answers at once: a ready future.
+        Box::pin(std::future::ready(self.answer(request, events)))
+    }
+}
+
+impl Canned {
+    fn answer(
+        &self,
+        request: TransportRequest<'_>,
+        sink: &mut dyn EventSink,
+    ) -> Result<TransportResponse, TransportError> {
         let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
         assert_eq!(request.path, "/v1/chat/completions");
         if self.config.fail_every > 0 && n % self.config.fail_every == 0 {
@@ -65,15 +80,14 @@ impl Transport for Canned {
                     .to_string(),
                 "[DONE]".to_owned(),
             ];
-            ResponseBody::Events(
-                events
-                    .into_iter()
-                    .map(|data| TimedEvent {
-                        at: Instant::now(),
-                        data,
-                    })
-                    .collect(),
-            )
+            let mut delivered = 0;
+            for data in &events {
+                delivered += 1;
+                if !sink.event(Instant::now(), data) {
+                    break;
+                }
+            }
+            ResponseBody::Streamed { events: delivered }
         } else {
             let body = json!({
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "a b c d"}}],
@@ -138,15 +152,17 @@ struct PanickyConfig {
 }
 
 impl Transport for Panicky {
-    fn send(&self, _: TransportRequest<'_>) -> Result<TransportResponse, TransportError> {
-        let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
-        if n % self.every == 0 {
-            panic!("transport bug on request {n}");
-        }
-        let body = json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "a b c d"}}]});
-        Ok(TransportResponse {
-            status: 200,
-            body: ResponseBody::Complete(body.to_string().into_bytes()),
+    fn send<'a>(&'a self, _: TransportRequest<'a>, _: &'a mut dyn EventSink) -> SendFuture<'a> {
+        Box::pin(async move {
+            let n = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+            if n % self.every == 0 {
+                panic!("transport bug on request {n}");
+            }
+            let body = json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "a b c d"}}]});
+            Ok(TransportResponse {
+                status: 200,
+                body: ResponseBody::Complete(body.to_string().into_bytes()),
+            })
         })
     }
 }

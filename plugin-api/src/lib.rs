@@ -105,8 +105,8 @@ pub use timing_strategy::{
 };
 #[doc(no_inline)]
 pub use transport::{
-    ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
-    TransportFactory, TransportMetadata, TransportRequest, TransportResponse,
+    EventSink, ResponseBody, SendFuture, Transport, TransportArgs, TransportCategory,
+    TransportError, TransportFactory, TransportMetadata, TransportRequest, TransportResponse,
 };
 #[doc(no_inline)]
 pub use ui::{Ui, UiArgs, UiCategory, UiFactory};

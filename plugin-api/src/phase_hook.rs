@@ -12,9 +12,11 @@ use crate::stats::{PhaseStart, PhaseStats};
 /// Per phase (warmup, then profiling): [`on_phase_start`](PhaseHook::on_phase_start)
 /// once before the first request, [`on_phase_complete`](PhaseHook::on_phase_complete)
 /// once after the last one finished (also when the phase was interrupted),
-/// from the orchestrator's thread, in the order the configuration lists the
-/// hooks. A panic is contained and reported like an error. A hook blocks
-/// the run while it runs: keep network calls bounded by a timeout.
+/// in the order the configuration lists the hooks, each on a thread of its
+/// own. A panic is contained and reported like an error. The run waits for
+/// a hook up to 5 minutes, and only 3 seconds once it was stopped (Ctrl-C,
+/// SIGTERM, SIGHUP): a hook still running then is reported and left
+/// behind, so keep network calls bounded by a timeout of your own.
 pub trait PhaseHook: Send + Sync {
     /// A phase is about to send its first request.
     fn on_phase_start(&self, start: &PhaseStart) -> Result<(), BoxError>;

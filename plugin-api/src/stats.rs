@@ -41,7 +41,7 @@ pub struct PhaseStart {
 }
 
 /// The outcome of one request.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestRecord {
     /// Time from sending to the complete response.
     pub latency: Duration,
@@ -51,6 +51,14 @@ pub struct RequestRecord {
     pub output_tokens: u64,
     /// Why the request failed; `None` when it succeeded.
     pub error: Option<String>,
+    /// How late it was sent: the time from when the timing strategy's
+    /// decision allowed it (its offset reached, its in-flight slot free) to
+    /// when it went out. Large values mean the client, not the server, set
+    /// the pace.
+    pub schedule_lag: Duration,
+    /// The run was stopped while it was in flight: it is neither a success
+    /// nor a failure (its `error` says so).
+    pub cancelled: bool,
 }
 
 /// Distribution summary of a set of durations, in milliseconds.
@@ -105,6 +113,8 @@ pub struct PhaseStats {
     pub completed: u64,
     /// Requests that failed.
     pub failed: u64,
+    /// Requests in flight when the run was stopped (not counted as failed).
+    pub cancelled: u64,
     /// Wall time of the phase, in seconds.
     pub duration_s: f64,
     /// Successful requests per second.
@@ -117,30 +127,58 @@ pub struct PhaseStats {
     pub latency_ms: Option<Percentiles>,
     /// Time to first token of successful streamed requests.
     pub time_to_first_token_ms: Option<Percentiles>,
+    /// How late requests were sent (see [`RequestRecord::schedule_lag`]),
+    /// over every request sent.
+    pub schedule_lag_ms: Option<Percentiles>,
     /// Distinct error messages with their counts, most frequent first.
     pub errors: Vec<(String, u64)>,
+    /// What the client noticed about its own measurement, in words (e.g.
+    /// it fell behind its schedule, so the server was not the bottleneck).
+    pub notes: Vec<String>,
 }
+
+/// Schedule lag p99 above which a phase says the client set the pace.
+const LAG_NOTE_MS: f64 = 10.0;
 
 impl PhaseStats {
     /// Computes the statistics of `records` measured over `duration`.
     pub fn from_records(phase: Phase, records: &[RequestRecord], duration: Duration) -> Self {
-        let ok: Vec<&RequestRecord> = records.iter().filter(|r| r.error.is_none()).collect();
+        let ok: Vec<&RequestRecord> = records
+            .iter()
+            .filter(|r| r.error.is_none() && !r.cancelled)
+            .collect();
+        let cancelled = records.iter().filter(|r| r.cancelled).count() as u64;
         let secs = duration.as_secs_f64();
         let per_second = |n: f64| if secs > 0.0 { n / secs } else { 0.0 };
         let output_tokens: u64 = ok.iter().map(|r| r.output_tokens).sum();
         let mut errors: Vec<(String, u64)> = Vec::new();
-        for e in records.iter().filter_map(|r| r.error.as_deref()) {
+        for e in records
+            .iter()
+            .filter(|r| !r.cancelled)
+            .filter_map(|r| r.error.as_deref())
+        {
             match errors.iter_mut().find(|(m, _)| m == e) {
                 Some((_, n)) => *n += 1,
                 None => errors.push((e.to_owned(), 1)),
             }
         }
         errors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let schedule_lag_ms = Percentiles::of_durations(records.iter().map(|r| r.schedule_lag));
+        let mut notes = Vec::new();
+        if let Some(lag) = schedule_lag_ms.filter(|lag| lag.p99 > LAG_NOTE_MS) {
+            notes.push(format!(
+                "the client fell behind its schedule (schedule lag p99 {:.1} ms, max {:.1} ms): \
+                 requests went out later than the timing strategy asked, so the client, not \
+                 the server, limited the rate; use fewer requests in flight or a faster machine",
+                lag.p99, lag.max
+            ));
+        }
         PhaseStats {
             phase,
             sent: records.len() as u64,
             completed: ok.len() as u64,
-            failed: (records.len() - ok.len()) as u64,
+            failed: records.len() as u64 - ok.len() as u64 - cancelled,
+            cancelled,
             duration_s: secs,
             request_throughput: per_second(ok.len() as f64),
             output_token_throughput: per_second(output_tokens as f64),
@@ -149,7 +187,9 @@ impl PhaseStats {
             time_to_first_token_ms: Percentiles::of_durations(
                 ok.iter().filter_map(|r| r.time_to_first_token),
             ),
+            schedule_lag_ms,
             errors,
+            notes,
         }
     }
 }
@@ -196,13 +236,12 @@ mod tests {
             latency: ms(l),
             time_to_first_token: Some(ms(l / 2)),
             output_tokens: t,
-            error: None,
+            ..RequestRecord::default()
         };
         let failed = |e: &str| RequestRecord {
             latency: ms(1),
-            time_to_first_token: None,
-            output_tokens: 0,
             error: Some(e.into()),
+            ..RequestRecord::default()
         };
         let records = [
             ok(10, 5),
@@ -221,6 +260,34 @@ mod tests {
         assert_eq!(
             s.errors,
             [("500".to_string(), 2), ("timeout".to_string(), 1)]
+        );
+    }
+
+    #[test]
+    fn cancelled_requests_are_neither_ok_nor_failed_and_lag_is_reported() {
+        let lagging = |lag| RequestRecord {
+            latency: ms(5),
+            schedule_lag: ms(lag),
+            ..RequestRecord::default()
+        };
+        let cancelled = RequestRecord {
+            error: Some("cancelled: the run was stopped".into()),
+            cancelled: true,
+            ..RequestRecord::default()
+        };
+        let records = [lagging(0), lagging(1), cancelled];
+        let s = PhaseStats::from_records(Phase::Profiling, &records, Duration::from_secs(1));
+        assert_eq!((s.sent, s.completed, s.failed, s.cancelled), (3, 2, 0, 1));
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
+        // A client that fell behind says so.
+        let records: Vec<RequestRecord> = (0..100).map(|i| lagging(i % 50)).collect();
+        let s = PhaseStats::from_records(Phase::Profiling, &records, Duration::from_secs(1));
+        assert_eq!(s.schedule_lag_ms.unwrap().max, 49.0);
+        assert!(
+            s.notes[0].starts_with("the client fell behind its schedule (schedule lag p99 49.0 ms"),
+            "{:?}",
+            s.notes
         );
     }
 }

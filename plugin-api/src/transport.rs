@@ -1,5 +1,7 @@
 //! `transport`: how payloads reach a server and responses come back.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use registry_core::{Factory, declare_category};
@@ -27,22 +29,30 @@ pub struct TransportRequest<'a> {
     pub stream: bool,
 }
 
-/// One server-sent event, with its arrival time.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimedEvent {
-    /// When the event arrived.
-    pub at: Instant,
-    /// The event's `data:` payload.
-    pub data: String,
+/// Receives the events of a streamed response as they arrive: the engine
+/// parses and times each one then, so a response is never buffered whole
+/// and the time of each token is the time its bytes arrived.
+pub trait EventSink: Send {
+    /// One server-sent event's `data:` payload, and the instant its last
+    /// byte arrived. Returns whether to keep reading: `false` once the
+    /// stream's end marker (`[DONE]`) was seen or the stream is unusable, so
+    /// a server that keeps the connection open after the end does not hold
+    /// the request until its timeout.
+    fn event(&mut self, at: Instant, data: &str) -> bool;
 }
 
-/// A response body: complete, or the events of a stream.
+/// A response body: complete, or an event stream whose events went to the
+/// [`EventSink`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResponseBody {
-    /// A complete body.
+    /// A complete body (not an event stream), at most the transport's body
+    /// cap long.
     Complete(Vec<u8>),
-    /// The `data:` payloads of a server-sent event stream, in order.
-    Events(Vec<TimedEvent>),
+    /// The response was an event stream: this many events went to the sink.
+    Streamed {
+        /// Events delivered to the sink.
+        events: u64,
+    },
 }
 
 /// A successful (2xx) response.
@@ -53,6 +63,11 @@ pub struct TransportResponse {
     /// The body.
     pub body: ResponseBody,
 }
+
+/// What [`Transport::send`] returns: a future the engine drives on its
+/// runtime (a boxed future keeps the trait object-safe without a macro).
+pub type SendFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<TransportResponse, TransportError>> + Send + 'a>>;
 
 /// A request that did not produce a usable response.
 #[derive(Debug, thiserror::Error)]
@@ -94,19 +109,32 @@ pub enum TransportError {
     },
 }
 
-/// Moves a request payload to a server and the response back. Blocking: the
-/// orchestrator runs each request on its own worker thread.
+/// Moves a request payload to a server and the response back,
+/// asynchronously: the engine runs every request as a task on one runtime,
+/// never a thread per request.
 ///
 /// # When it is called
 ///
 /// One instance serves a whole run; [`send`](Transport::send) is called
-/// once per request, concurrently from as many threads as requests are in
-/// flight. It must return (an error if need be) within its own timeout: the
-/// run waits for every request it issued. Timestamps in the response
-/// ([`TimedEvent::at`]) are taken when the bytes arrive, not after.
+/// once per request, and many of its futures are in flight at once (hence
+/// `Sync` and `&self`). The future must finish (an error if need be) within
+/// the transport's own timeout, and must not block its thread: use async
+/// I/O and timers. The engine may drop it before it finishes (the run was
+/// stopped); it then counts the request as cancelled.
+///
+/// When the request asks for a stream ([`TransportRequest::stream`]) and
+/// the answer is an event stream, each event's `data:` goes to `events` as
+/// it arrives, timestamped on arrival, and the body is
+/// [`ResponseBody::Streamed`]. Any other answer is read whole (up to a cap)
+/// and returned as [`ResponseBody::Complete`]: the engine decides whether
+/// that is an error.
 pub trait Transport: Send + Sync {
-    /// Sends one request and waits for the whole response.
-    fn send(&self, request: TransportRequest<'_>) -> Result<TransportResponse, TransportError>;
+    /// Sends one request; streamed events go to `events`.
+    fn send<'a>(
+        &'a self,
+        request: TransportRequest<'a>,
+        events: &'a mut dyn EventSink,
+    ) -> SendFuture<'a>;
 }
 
 /// What a transport declares about itself.

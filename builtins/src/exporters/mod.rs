@@ -47,12 +47,14 @@ pub(crate) mod test_support {
             time_to_first_token: Some(Duration::from_millis(ms / 2)),
             output_tokens: 8,
             error: None,
+            ..RequestRecord::default()
         };
         let failed = RequestRecord {
             latency: Duration::from_millis(1),
             time_to_first_token: None,
             output_tokens: 0,
             error: Some("HTTP 500, \"overloaded\"".into()),
+            ..RequestRecord::default()
         };
         BenchmarkResults {
             endpoint: "chat".into(),

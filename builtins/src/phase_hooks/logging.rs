@@ -95,6 +95,7 @@ mod tests {
             time_to_first_token: None,
             output_tokens: 10,
             error: error.map(str::to_owned),
+            ..RequestRecord::default()
         }
     }
 

@@ -1,17 +1,31 @@
-//! `http`: a blocking HTTP client for OpenAI-compatible servers.
+//! `http`: an async HTTP/1.1 client for OpenAI-compatible servers, on
+//! `hyper` with `rustls` for `https://`.
+//!
+//! Why hyper directly rather than reqwest: the engine needs the instant each
+//! chunk arrives and to stop reading at the end marker, a cap on every body,
+//! no redirects, and TLS with a chosen root store; hyper gives exactly
+//! those with the `tokio`/`hyper` stack the project already builds, where
+//! reqwest 0.13 would add tower, a second TLS provider (aws-lc, a C build)
+//! and a platform verifier for features this client does not use.
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
 use super::sse::SseParser;
+use super::tls::{self, TlsConfig};
 use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
 use aiperf_plugin_api::{
-    ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
-    TransportMetadata, TransportRequest, TransportResponse,
+    EventSink, ResponseBody, SendFuture, Transport, TransportArgs, TransportCategory,
+    TransportError, TransportMetadata, TransportRequest, TransportResponse,
 };
 
 /// Config of [`Http`].
@@ -22,18 +36,37 @@ pub struct HttpConfig {
     /// Default 600.
     #[serde(default = "HttpConfig::default_timeout")]
     pub timeout_s: f64,
+    /// Connection timeout in seconds (DNS, TCP and TLS handshake), > 0 and at
+    /// most 3600. Default 10.
+    #[serde(default = "HttpConfig::default_connect_timeout")]
+    pub connect_timeout_s: f64,
     /// Sent as `Authorization: Bearer ...`; use `${VAR}` in the config file
     /// to keep it out of the file. Never printed.
     #[serde(default)]
     pub api_key: Option<String>,
-    /// Extra request headers.
+    /// Extra request headers, checked when the config loads. Framing
+    /// headers (`Content-Length`, `Transfer-Encoding`, `Host`, ...) are the
+    /// transport's and refused. Their values are treated as secrets.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// The largest response body read, streamed or not, in bytes (a stream
+    /// that never ends is cut here). Default 64 MiB.
+    #[serde(default = "HttpConfig::default_max_body")]
+    pub max_body_bytes: u64,
+    /// TLS for `https://` URLs.
+    #[serde(default)]
+    pub tls: TlsConfig,
 }
 
 impl HttpConfig {
     fn default_timeout() -> f64 {
         600.0
+    }
+    fn default_connect_timeout() -> f64 {
+        10.0
+    }
+    fn default_max_body() -> u64 {
+        64 << 20
     }
 }
 
@@ -41,168 +74,452 @@ impl std::fmt::Debug for HttpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpConfig")
             .field("timeout_s", &self.timeout_s)
+            .field("connect_timeout_s", &self.connect_timeout_s)
             .field("api_key", &self.api_key.as_ref().map(|_| "<hidden>"))
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("tls", &self.tls)
             .finish()
     }
 }
 
-/// Posts each payload as JSON to `{url}{endpoint path}`; reads the answer
-/// whole, or as server-sent events timestamped on arrival (so time to first
-/// token is measured on the wire). Plain `http://` only: this build has no
-/// TLS, which keeps the dependency tree small.
+/// Posts each payload as JSON to the server's URL joined with the
+/// endpoint's path; reads the answer whole (up to `max_body_bytes`), or as
+/// server-sent events handed to the engine as each arrives, timestamped on
+/// arrival. Connections are pooled and kept alive. Redirects are not
+/// followed: a 3xx is an error naming where it pointed.
 pub struct Http {
-    base: String,
-    agent: ureq::Agent,
-    config: HttpConfig,
+    base: url::Url,
+    /// `base` as messages show it: a password replaced by `***`.
+    shown_base: String,
+    client: Client<tls::Connector, Full<Bytes>>,
+    headers: HeaderMap,
+    timeout: Duration,
+    timeout_s: f64,
+    max_body_bytes: u64,
 }
 
 impl std::fmt::Debug for Http {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Http")
-            .field("base", &self.base)
-            .field("config", &self.config)
+            .field("base", &self.shown_base)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
 
 /// At most this many characters of an error body are kept.
-const ERROR_BODY_CHARS: usize = 500;
+pub const ERROR_BODY_CHARS: usize = 500;
 /// `timeout_s`: above 0, at most 7 days (a deadline must stay
 /// representable).
 const TIMEOUT: DurationRange = DurationRange::above_zero(TimeUnit::Seconds, 604_800.0, "7 days");
-/// Complete bodies larger than this are refused (a runaway server).
-const MAX_BODY_BYTES: u64 = 64 << 20;
+/// `connect_timeout_s`: above 0, at most one hour.
+const CONNECT_TIMEOUT: DurationRange =
+    DurationRange::above_zero(TimeUnit::Seconds, 3_600.0, "one hour");
+/// One server-sent event (or the line being received) larger than this is
+/// an error: no server streams megabyte tokens, a broken one might.
+const MAX_EVENT_BYTES: usize = 1 << 20;
+
+/// Headers the transport sets itself: a config that sets them would break
+/// the framing of the request or contradict it.
+const RESERVED_HEADERS: [&str; 9] = [
+    "content-length",
+    "transfer-encoding",
+    "host",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "content-type",
+];
 
 impl Http {
-    /// A client for the server at `url` (`http://host:port`).
+    /// A client for the server at `url` (`http://host:port` or
+    /// `https://host`), with every setting checked now rather than per
+    /// request.
     pub fn new(url: Option<&str>, config: HttpConfig) -> Result<Self, BoxError> {
-        let url = url.map(str::trim).filter(|u| !u.is_empty()).ok_or(
+        let raw = url.map(str::trim).filter(|u| !u.is_empty()).ok_or(
             "the http transport needs the server's URL: set `transport.url` in the config \
              or pass --url (e.g. http://127.0.0.1:8000)",
         )?;
-        if url.starts_with("https://") {
-            return Err(format!(
-                "{url}: https is not supported by this build (no TLS); use an http:// URL"
-            )
-            .into());
-        }
-        if !url.starts_with("http://") || url.len() == "http://".len() {
-            return Err(format!("{url:?} is not an http URL; expected http://host:port").into());
-        }
+        let base = parse_base(raw)?;
+        let shown_base = shown(&base);
         let timeout = TIMEOUT.check("timeout_s", config.timeout_s)?;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(timeout))
-            .build()
-            .into();
+        let connect_timeout = CONNECT_TIMEOUT.check("connect_timeout_s", config.connect_timeout_s)?;
+        if config.max_body_bytes == 0 {
+            return Err("invalid config: `max_body_bytes` must be at least 1".into());
+        }
+        let headers = request_headers(&base, &config)?;
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(connect_timeout));
+        let connector = tls::connector(http, base.scheme(), &config.tls)?;
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(connector);
         Ok(Http {
-            base: url.trim_end_matches('/').to_owned(),
-            agent,
-            config,
+            base,
+            shown_base,
+            client,
+            headers,
+            timeout,
+            timeout_s: config.timeout_s,
+            max_body_bytes: config.max_body_bytes,
         })
     }
-}
 
-fn first_chars(bytes: &[u8], n: usize) -> String {
-    String::from_utf8_lossy(bytes).chars().take(n).collect()
-}
-
-impl Transport for Http {
-    fn send(&self, request: TransportRequest<'_>) -> Result<TransportResponse, TransportError> {
-        let url = format!("{}{}", self.base, request.path);
-        let mut call = self
-            .agent
-            .post(&url)
-            .header("content-type", "application/json");
-        if request.stream {
-            call = call.header("accept", "text/event-stream");
-        }
-        if let Some(key) = &self.config.api_key {
-            call = call.header("authorization", format!("Bearer {key}"));
-        }
-        for (name, value) in &self.config.headers {
-            call = call.header(name.as_str(), value.as_str());
-        }
-        let payload = serde_json::to_vec(request.body).map_err(|e| TransportError::Read {
-            url: url.clone(),
-            reason: format!("cannot encode the payload: {e}"),
-        })?;
-        let response = call.send(&payload[..]).map_err(|e| match e {
-            ureq::Error::Timeout(_) => TransportError::Read {
-                url: url.clone(),
-                reason: format!("timed out after {} s (`timeout_s`)", self.config.timeout_s),
-            },
-            other => TransportError::Connect {
-                url: url.clone(),
-                reason: other.to_string(),
-            },
-        })?;
-        let status = response.status().as_u16();
-        let timeout = self.config.timeout_s;
-        let read_error = |e: &dyn std::fmt::Display| {
-            let reason = e.to_string();
-            TransportError::Read {
-                url: url.clone(),
-                // ureq says "timeout: global"; say which limit was hit.
-                reason: if reason.contains("timeout") || reason.contains("timed out") {
-                    format!("timed out after {timeout} s (`timeout_s`)")
-                } else {
-                    reason
-                },
-            }
+    /// The URL of `path`: the base's path joined with it (a base ending in
+    /// `/v1` and a path starting with `/v1/` share it), the base's query
+    /// kept.
+    fn url_of(&self, path: &str) -> url::Url {
+        let mut url = self.base.clone();
+        let base_path = url.path().trim_end_matches('/');
+        let joined = match path.strip_prefix("/v1/") {
+            Some(rest) if base_path.ends_with("/v1") => format!("{base_path}/{rest}"),
+            _ => format!("{base_path}{path}"),
         };
+        url.set_path(&joined);
+        url
+    }
+
+    async fn exchange(
+        &self,
+        request: TransportRequest<'_>,
+        events: &mut dyn EventSink,
+        url: &url::Url,
+        shown_url: &str,
+    ) -> Result<TransportResponse, TransportError> {
+        let read_error = |reason: String| TransportError::Read {
+            url: shown_url.to_owned(),
+            reason,
+        };
+        let payload = serde_json::to_vec(request.body)
+            .map_err(|e| read_error(format!("cannot encode the payload: {e}")))?;
+        let mut builder = hyper::Request::post(url.as_str())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(
+                header::ACCEPT,
+                if request.stream {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                },
+            );
+        if let Some(headers) = builder.headers_mut() {
+            headers.extend(self.headers.clone());
+        }
+        let http_request = builder
+            .body(Full::new(Bytes::from(payload)))
+            .map_err(|e| read_error(format!("cannot build the request: {e}")))?;
+        let response = self
+            .client
+            .request(http_request)
+            .await
+            .map_err(|e| TransportError::Connect {
+                url: shown_url.to_owned(),
+                reason: connect_reason(&e),
+            })?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let mut body = response.into_body();
-        if !(200..300).contains(&status) {
-            let bytes = body
-                .with_config()
-                .limit(MAX_BODY_BYTES)
-                .read_to_vec()
-                .unwrap_or_default();
+        let limit = self.max_body_bytes;
+
+        if (300..400).contains(&status) {
+            let location = headers
+                .get(header::LOCATION)
+                .map(|l| printable(&String::from_utf8_lossy(l.as_bytes()), ERROR_BODY_CHARS))
+                .unwrap_or_else(|| "nowhere (no Location header)".into());
             return Err(TransportError::Status {
-                url,
+                url: shown_url.to_owned(),
                 status,
-                body: first_chars(&bytes, ERROR_BODY_CHARS),
+                body: format!(
+                    "a redirect to {location}, which is not followed (headers such as the API \
+                     key would go with it); give the final URL with --url"
+                ),
             });
         }
-        if !request.stream {
-            let bytes = body
-                .with_config()
-                .limit(MAX_BODY_BYTES)
-                .read_to_vec()
-                .map_err(|e| read_error(&e))?;
+        let is_event_stream = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("text/event-stream"));
+        if !(200..300).contains(&status) {
+            // Only the start of an error body is ever shown: read no more.
+            let start = read_capped(&mut body, (ERROR_BODY_CHARS * 4) as u64, Cap::Truncate)
+                .await
+                .unwrap_or_default();
+            return Err(TransportError::Status {
+                url: shown_url.to_owned(),
+                status,
+                body: printable(&String::from_utf8_lossy(&start), ERROR_BODY_CHARS),
+            });
+        }
+        if !(request.stream && is_event_stream) {
+            let bytes = read_capped(&mut body, limit, Cap::Refuse)
+                .await
+                .map_err(read_error)?;
             return Ok(TransportResponse {
                 status,
                 body: ResponseBody::Complete(bytes),
             });
         }
-        let mut reader = body.into_reader();
+
+        // An event stream: hand each event over as it completes.
         let mut parser = SseParser::new();
-        let mut events = Vec::new();
-        let mut chunk = [0u8; 8192];
-        loop {
-            let n = reader.read(&mut chunk).map_err(|e| read_error(&e))?;
-            if n == 0 {
+        let mut delivered = 0u64;
+        let mut total = 0u64;
+        let mut keep_reading = true;
+        while keep_reading {
+            let Some(frame) = body.frame().await else {
                 break;
-            }
+            };
+            let frame = frame.map_err(|e| read_error(format!("the stream broke off: {e}")))?;
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
             let at = Instant::now();
-            parser.feed(&chunk[..n], |data| events.push(TimedEvent { at, data }));
+            total += data.len() as u64;
+            if total > limit {
+                return Err(read_error(format!(
+                    "the stream exceeded `max_body_bytes` ({limit} bytes); it was cut there"
+                )));
+            }
+            parser.feed(&data, |event| {
+                if keep_reading {
+                    delivered += 1;
+                    keep_reading = events.event(at, &event);
+                }
+            });
+            if parser.pending_bytes() > MAX_EVENT_BYTES {
+                return Err(read_error(format!(
+                    "one server-sent event exceeds {MAX_EVENT_BYTES} bytes"
+                )));
+            }
         }
-        let at = Instant::now();
-        parser.finish(|data| events.push(TimedEvent { at, data }));
+        if keep_reading {
+            // The server closed the stream: an event still pending counts.
+            let at = Instant::now();
+            parser.finish(|event| {
+                if keep_reading {
+                    delivered += 1;
+                    keep_reading = events.event(at, &event);
+                }
+            });
+        }
         Ok(TransportResponse {
             status,
-            body: ResponseBody::Events(events),
+            body: ResponseBody::Streamed { events: delivered },
+        })
+    }
+}
+
+/// The base URL, checked: http or https, a host, a valid port; a fragment
+/// is refused (it would never reach the server).
+fn parse_base(raw: &str) -> Result<url::Url, BoxError> {
+    let base = url::Url::parse(raw).map_err(|e| {
+        format!(
+            "{:?} is not a valid URL ({e}); expected http://host:port or https://host",
+            printable(raw, 200)
+        )
+    })?;
+    if !matches!(base.scheme(), "http" | "https") {
+        return Err(format!(
+            "{} is not an http(s) URL; expected http://host:port or https://host",
+            shown(&base)
+        )
+        .into());
+    }
+    if base.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{} has no host; expected http://host:port", shown(&base)).into());
+    }
+    if base.fragment().is_some() {
+        return Err(format!(
+            "{} has a #fragment, which is never sent to a server; remove it",
+            shown(&base)
+        )
+        .into());
+    }
+    Ok(base)
+}
+
+/// `url` as messages show it: a password replaced by `***`, control
+/// characters escaped.
+pub fn shown(url: &url::Url) -> String {
+    let mut url = url.clone();
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
+    }
+    printable(url.as_str(), 2000)
+}
+
+/// The headers every request carries: URL credentials as Basic auth, the
+/// API key as Bearer, and the configured ones, each checked and marked
+/// sensitive (so no debug output shows them).
+fn request_headers(base: &url::Url, config: &HttpConfig) -> Result<HeaderMap, BoxError> {
+    let mut headers = HeaderMap::new();
+    let mut authorization = None;
+    if base.password().is_some() || !base.username().is_empty() {
+        use base64::Engine as _;
+        let user = percent_decode(base.username());
+        let password = percent_decode(base.password().unwrap_or(""));
+        let token =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        authorization = Some(("the URL's user:password", format!("Basic {token}")));
+    }
+    if let Some(key) = &config.api_key {
+        if authorization.is_some() {
+            return Err(
+                "invalid config: both `api_key` and a user:password in the URL set the \
+                 Authorization header; keep one"
+                    .into(),
+            );
+        }
+        authorization = Some(("`api_key`", format!("Bearer {key}")));
+    }
+    if let Some((source, value)) = authorization {
+        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+            format!("invalid config: {source} holds characters a header cannot carry")
+        })?;
+        value.set_sensitive(true);
+        headers.insert(header::AUTHORIZATION, value);
+    }
+    for (name, value) in &config.headers {
+        let shown_name = printable(name, 100);
+        let parsed = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+            format!("invalid config: `headers.{shown_name}` is not a valid header name")
+        })?;
+        if RESERVED_HEADERS.contains(&parsed.as_str()) {
+            return Err(format!(
+                "invalid config: `headers.{shown_name}` is set by the transport itself \
+                 (framing and content type); remove it"
+            )
+            .into());
+        }
+        if parsed == header::AUTHORIZATION && headers.contains_key(header::AUTHORIZATION) {
+            return Err(format!(
+                "invalid config: `headers.{shown_name}` sets Authorization, which `api_key` or \
+                 the URL already sets; keep one"
+            )
+            .into());
+        }
+        if headers.contains_key(&parsed) {
+            return Err(format!(
+                "invalid config: `headers.{shown_name}` is given twice (header names ignore case)"
+            )
+            .into());
+        }
+        let mut value = HeaderValue::from_str(value).map_err(|_| {
+            format!(
+                "invalid config: the value of `headers.{shown_name}` holds characters a header \
+                 cannot carry (control characters or non-ASCII)"
+            )
+        })?;
+        value.set_sensitive(true);
+        headers.insert(parsed, value);
+    }
+    Ok(headers)
+}
+
+/// `%xx` sequences of URL userinfo decoded (lossily).
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// What [`read_capped`] does at its limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cap {
+    /// Keep what fits and stop reading (an error body's start).
+    Truncate,
+    /// Fail: the body is larger than the client accepts.
+    Refuse,
+}
+
+/// Reads a body, never more than `limit` bytes.
+async fn read_capped(
+    body: &mut hyper::body::Incoming,
+    limit: u64,
+    cap: Cap,
+) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| format!("the body broke off: {e}"))?;
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        let room = usize::try_from(limit)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(bytes.len());
+        if data.len() > room {
+            if cap == Cap::Refuse {
+                return Err(format!(
+                    "the body exceeds `max_body_bytes` ({limit} bytes); it was not read further"
+                ));
+            }
+            bytes.extend_from_slice(&data[..room]);
+            break;
+        }
+        bytes.extend_from_slice(&data);
+    }
+    Ok(bytes)
+}
+
+/// Why a connection failed, in one line: the innermost cause.
+fn connect_reason(error: &hyper_util::client::legacy::Error) -> String {
+    let mut source: &dyn std::error::Error = error;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    printable(&source.to_string(), ERROR_BODY_CHARS)
+}
+
+/// At most `max` characters of `text`, with control characters (terminal
+/// escape sequences among them) shown escaped, never raw.
+pub fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Transport for Http {
+    fn send<'a>(
+        &'a self,
+        request: TransportRequest<'a>,
+        events: &'a mut dyn EventSink,
+    ) -> SendFuture<'a> {
+        Box::pin(async move {
+            let url = self.url_of(request.path);
+            let shown_url = shown(&url);
+            let exchange = self.exchange(request, events, &url, &shown_url);
+            match tokio::time::timeout(self.timeout, exchange).await {
+                Ok(result) => result,
+                Err(_elapsed) => Err(TransportError::Read {
+                    url: shown_url,
+                    reason: format!("timed out after {} s (`timeout_s`)", self.timeout_s),
+                }),
+            }
         })
     }
 }
 
 impl Implementation<TransportCategory> for Http {
     const METADATA: TransportMetadata = TransportMetadata {
-        url_schemes: &["http"],
+        url_schemes: &["http", "https"],
     };
-    const DESCRIPTION: &'static str =
-        "HTTP/1.1 to an OpenAI-compatible server (`url`), JSON or server-sent events.";
+    const DESCRIPTION: &'static str = "HTTP/1.1 (TLS for https://) to an OpenAI-compatible \
+        server (`url`), JSON or server-sent events; pooled connections, capped bodies, no \
+        redirects.";
 
     fn create(args: TransportArgs) -> Result<Self, BoxError> {
         Http::new(args.url.as_deref(), parse_config(&args.config)?)

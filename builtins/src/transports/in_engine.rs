@@ -1,6 +1,5 @@
 //! `in_engine`: an in-process simulated OpenAI-compatible model server.
 
-use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use registry_core::{BoxError, Implementation};
@@ -10,9 +9,18 @@ use serde_json::{Value, json};
 use crate::rng::SplitMix64;
 use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
 use aiperf_plugin_api::{
-    ResponseBody, TimedEvent, Transport, TransportArgs, TransportCategory, TransportError,
-    TransportMetadata, TransportRequest, TransportResponse,
+    EventSink, ResponseBody, SendFuture, Transport, TransportArgs, TransportCategory,
+    TransportError, TransportMetadata, TransportRequest, TransportResponse,
 };
+
+/// What the simulated server will answer, and when (offsets from the
+/// request's arrival): worked out at once, then played out in time.
+enum Plan {
+    /// A complete body, sent at `after`.
+    Complete { after: Duration, body: Vec<u8> },
+    /// Server-sent events, each at its offset.
+    Stream(Vec<(Duration, String)>),
+}
 
 /// Config of [`InEngine`]; every field has a default.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -180,7 +188,7 @@ impl InEngine {
         })
     }
 
-    fn generate(&self, g: &Generation, stream: bool) -> ResponseBody {
+    fn generate(&self, g: &Generation, stream: bool) -> Plan {
         let tokens = self.tokens(g);
         let choice = |text: &str, last: bool| {
             let finish = if last { json!("length") } else { Value::Null };
@@ -190,9 +198,13 @@ impl InEngine {
                 json!({"index": 0, "text": text, "finish_reason": finish})
             }
         };
+        // Token i is due at ttft + i * itl: offsets from the request, so
+        // delays never accumulate.
+        let due = |i: usize| {
+            let gaps = u32::try_from(i).unwrap_or(u32::MAX);
+            self.ttft.saturating_add(self.itl.saturating_mul(gaps))
+        };
         if !stream {
-            let gaps = u32::try_from(tokens.len().saturating_sub(1)).unwrap_or(u32::MAX);
-            sleep(self.ttft.saturating_add(self.itl.saturating_mul(gaps)));
             let text = tokens.join(" ");
             let choice = if g.chat {
                 json!({"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "length"})
@@ -211,35 +223,32 @@ impl InEngine {
                 "choices": [choice],
                 "usage": Self::usage(&g.prompt, tokens.len()),
             });
-            return ResponseBody::Complete(body.to_string().into_bytes());
+            return Plan::Complete {
+                after: due(tokens.len().saturating_sub(1)),
+                body: body.to_string().into_bytes(),
+            };
         }
         let mut events = Vec::with_capacity(tokens.len() + 3);
-        let mut push = |data: String| {
-            events.push(TimedEvent {
-                at: Instant::now(),
-                data,
-            });
-        };
         if g.chat {
-            push(json!({"choices": [{"index": 0, "delta": {"role": "assistant"}}]}).to_string());
+            let role = json!({"choices": [{"index": 0, "delta": {"role": "assistant"}}]});
+            events.push((Duration::ZERO, role.to_string()));
         }
         for (i, token) in tokens.iter().enumerate() {
-            sleep(if i == 0 { self.ttft } else { self.itl });
             let text = if i + 1 < tokens.len() {
                 format!("{token} ")
             } else {
                 (*token).to_owned()
             };
-            push(json!({"choices": [choice(&text, i + 1 == tokens.len())]}).to_string());
+            let chunk = json!({"choices": [choice(&text, i + 1 == tokens.len())]});
+            events.push((due(i), chunk.to_string()));
         }
-        if tokens.is_empty() {
-            sleep(self.ttft);
-        }
+        let end = due(tokens.len().saturating_sub(1));
         if g.include_usage {
-            push(json!({"choices": [], "usage": Self::usage(&g.prompt, tokens.len())}).to_string());
+            let usage = json!({"choices": [], "usage": Self::usage(&g.prompt, tokens.len())});
+            events.push((end, usage.to_string()));
         }
-        push("[DONE]".to_owned());
-        ResponseBody::Events(events)
+        events.push((end, "[DONE]".to_owned()));
+        Plan::Stream(events)
     }
 
     fn chat(&self, path: &str, body: &Value) -> Result<Generation, TransportError> {
@@ -294,7 +303,6 @@ impl InEngine {
                 "`input` is required: a string or an array of strings",
             ));
         }
-        sleep(self.ttft);
         let data: Vec<Value> = inputs
             .iter()
             .enumerate()
@@ -323,7 +331,6 @@ impl InEngine {
         let passages = body["passages"]
             .as_array()
             .ok_or_else(|| bad_request(path, "`passages` is required: an array of {text}"))?;
-        sleep(self.ttft);
         let mut rankings: Vec<(usize, f64)> = passages
             .iter()
             .enumerate()
@@ -347,26 +354,69 @@ impl InEngine {
     }
 }
 
-impl Transport for InEngine {
-    fn send(&self, request: TransportRequest<'_>) -> Result<TransportResponse, TransportError> {
+impl InEngine {
+    /// What to answer `request` with, and when; an invalid request is a
+    /// 400, as a real server answers.
+    fn plan(&self, request: &TransportRequest<'_>) -> Result<Plan, TransportError> {
         let path = request.path;
-        let body = match path {
-            "/v1/chat/completions" => {
-                self.generate(&self.chat(path, request.body)?, request.stream)
-            }
-            "/v1/completions" => {
-                self.generate(&self.completion(path, request.body)?, request.stream)
-            }
-            "/v1/embeddings" => self.embeddings(path, request.body)?,
-            "/v1/ranking" => self.rankings(path, request.body)?,
-            other => {
-                return Err(TransportError::UnsupportedPath {
-                    transport: "in_engine",
-                    path: other.to_owned(),
-                });
-            }
+        let complete = |body: ResponseBody| match body {
+            ResponseBody::Complete(body) => Plan::Complete {
+                after: self.ttft,
+                body,
+            },
+            ResponseBody::Streamed { .. } => unreachable!("embeddings and rankings are complete"),
         };
-        Ok(TransportResponse { status: 200, body })
+        match path {
+            "/v1/chat/completions" => {
+                Ok(self.generate(&self.chat(path, request.body)?, request.stream))
+            }
+            "/v1/completions" => Ok(self.generate(
+                &self.completion(path, request.body)?,
+                request.stream,
+            )),
+            "/v1/embeddings" => Ok(complete(self.embeddings(path, request.body)?)),
+            "/v1/ranking" => Ok(complete(self.rankings(path, request.body)?)),
+            other => Err(TransportError::UnsupportedPath {
+                transport: "in_engine",
+                path: other.to_owned(),
+            }),
+        }
+    }
+}
+
+impl Transport for InEngine {
+    fn send<'a>(
+        &'a self,
+        request: TransportRequest<'a>,
+        events: &'a mut dyn EventSink,
+    ) -> SendFuture<'a> {
+        let arrived = tokio::time::Instant::now();
+        let plan = self.plan(&request);
+        Box::pin(async move {
+            match plan? {
+                Plan::Complete { after, body } => {
+                    tokio::time::sleep_until(arrived + after).await;
+                    Ok(TransportResponse {
+                        status: 200,
+                        body: ResponseBody::Complete(body),
+                    })
+                }
+                Plan::Stream(plan) => {
+                    let mut sent = 0;
+                    for (offset, data) in &plan {
+                        tokio::time::sleep_until(arrived + *offset).await;
+                        sent += 1;
+                        if !events.event(Instant::now(), data) {
+                            break;
+                        }
+                    }
+                    Ok(TransportResponse {
+                        status: 200,
+                        body: ResponseBody::Streamed { events: sent },
+                    })
+                }
+            }
+        })
     }
 }
 

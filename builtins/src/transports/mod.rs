@@ -3,7 +3,9 @@
 mod http;
 mod in_engine;
 mod sse;
+mod tls;
 
 pub use http::{Http, HttpConfig};
+pub use tls::{Roots, TlsConfig};
 pub use in_engine::{InEngine, InEngineConfig};
 pub use sse::SseParser;

@@ -36,6 +36,12 @@ impl SseParser {
         self.line.extend_from_slice(rest);
     }
 
+    /// Bytes held for an event not yet complete (the line being received
+    /// and the event's `data` so far): what a cap on one event checks.
+    pub fn pending_bytes(&self) -> usize {
+        self.line.len() + self.data.as_ref().map_or(0, String::len)
+    }
+
     /// The stream ended: an event still pending (no blank line after it) is
     /// delivered too — lenient where the spec would drop it, since a server
     /// that closes right after its last `data:` line meant to send it.

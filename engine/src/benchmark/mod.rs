@@ -270,6 +270,29 @@ impl Benchmark {
     /// `stop` is set, the current phase ends, requests in flight are
     /// abandoned, and the results say `interrupted`.
     pub fn run(&mut self, stop: &AtomicBool) -> BenchmarkResults {
+        let runtime = match runtime() {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                // Nothing can be sent without a runtime: say so as a failed
+                // phase rather than pretend it ran.
+                let message = format!("cannot start the request runtime: {e}");
+                let stats = PhaseStats::from_records(
+                    Phase::Profiling,
+                    &[aiperf_plugin_api::stats::RequestRecord {
+                        error: Some(message),
+                        ..Default::default()
+                    }],
+                    std::time::Duration::ZERO,
+                );
+                return BenchmarkResults {
+                    endpoint: self.labels.0.clone(),
+                    model: self.labels.1.clone(),
+                    transport: self.labels.2.clone(),
+                    interrupted: false,
+                    phases: vec![stats],
+                };
+            }
+        };
         let mut phases = Vec::new();
         let mut interrupted = false;
         let mut strategies: Vec<(Phase, &mut Box<dyn TimingStrategy>)> = Vec::new();
@@ -282,16 +305,16 @@ impl Benchmark {
                 phase,
                 expected_requests: strategy.total_requests(),
             };
-            self.hooks.on_phase_start(&start);
+            self.hooks.on_phase_start_until(&start, stop);
             self.ui.on_phase_start(&start);
-            let run = run_phase(
+            let run = runtime.block_on(run_phase(
                 phase,
                 &self.target,
                 strategy.as_mut(),
                 self.sampler.as_mut(),
                 self.ui.as_ref(),
                 stop,
-            );
+            ));
             let mut records = run.records;
             // Error messages may quote a URL or header built from `${VAR}`s;
             // hide those values before anyone (hooks, UI, exporters) sees them.
@@ -300,7 +323,7 @@ impl Benchmark {
             }
             let stats = PhaseStats::from_records(phase, &records, run.duration);
             self.ui.on_phase_complete(&stats);
-            self.hooks.on_phase_complete(&stats);
+            self.hooks.on_phase_complete_until(&stats, stop);
             phases.push(stats);
             if run.interrupted {
                 interrupted = true;
@@ -334,4 +357,15 @@ impl Benchmark {
         }
         (written, problems)
     }
+}
+
+/// The runtime requests run on: one worker per core (at most what the
+/// machine has), with timers and I/O. Requests are tasks, never threads.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("aiperf-worker")
+        .enable_all()
+        .build()
 }

@@ -1,17 +1,18 @@
-//! One phase: the timing strategy decides, worker threads send, the
-//! orchestrator thread collects.
+//! One phase: the timing strategy decides, requests run as tasks on the
+//! engine's runtime, the orchestrator task collects.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use aiperf_plugin_api::stats::{Phase, RequestRecord};
 use aiperf_plugin_api::{
     DatasetSampler, Decision, Endpoint, Feedback, Progress, Prompt, TimingStrategy, Transport, Ui,
 };
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
-use super::request::{Labels, execute_catching_panics};
+use super::request::{Job, Labels, execute_catching_panics};
 
 /// How often a waiting orchestrator checks the stop flag.
 const POLL: Duration = Duration::from_millis(50);
@@ -54,9 +55,19 @@ impl Collector<'_> {
     }
 }
 
-/// Runs a phase to completion, or until `stop` is set (then requests in
-/// flight are abandoned and the phase reports what finished).
-pub(crate) fn run_phase(
+/// A decision of the timing strategy, held until its request is issued.
+struct Pending {
+    /// When the request may go out, by the clock.
+    at: Instant,
+    max_in_flight: Option<u64>,
+    /// Since when its in-flight limit has been met (for schedule lag).
+    slot_free_since: Option<Instant>,
+}
+
+/// Runs a phase to completion, or until `stop` is set: then requests in
+/// flight are cancelled and counted as such, and the phase reports what
+/// finished.
+pub(crate) async fn run_phase(
     phase: Phase,
     target: &Target,
     strategy: &mut dyn TimingStrategy,
@@ -64,7 +75,7 @@ pub(crate) fn run_phase(
     ui: &dyn Ui,
     stop: &AtomicBool,
 ) -> PhaseRun {
-    let (tx, rx) = mpsc::channel::<RequestRecord>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<RequestRecord>();
     let total = strategy.total_requests();
     let mut c = Collector {
         records: Vec::new(),
@@ -73,13 +84,12 @@ pub(crate) fn run_phase(
         phase,
         total,
     };
+    let mut tasks = JoinSet::new();
     let start = Instant::now();
     let mut issued = 0u64;
     let mut interrupted = false;
+    let mut pending: Option<Pending> = None;
 
-    // The decision for the next request: asked once per request (the
-    // strategy's contract), held until the request is issued.
-    let mut pending: Option<(Duration, Option<u64>)> = None;
     loop {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
@@ -88,8 +98,10 @@ pub(crate) fn run_phase(
         while let Ok(record) = rx.try_recv() {
             c.finished(record);
         }
+        // Reap finished tasks so the set holds only what is in flight.
+        while tasks.try_join_next().is_some() {}
         let in_flight = issued - c.records.len() as u64;
-        let (at, max_in_flight) = match pending {
+        let decision = match pending.as_mut() {
             Some(decision) => decision,
             None => {
                 let progress = Progress {
@@ -97,91 +109,106 @@ pub(crate) fn run_phase(
                     finished: c.records.len() as u64,
                     elapsed: start.elapsed(),
                 };
+                // Asked once per request: the answer is held until it is
+                // issued (the strategy's contract).
                 match c.strategy.next(progress) {
                     Decision::Done => break,
-                    Decision::Issue { at, max_in_flight } => *pending.insert((at, max_in_flight)),
+                    Decision::Issue { at, max_in_flight } => pending.insert(Pending {
+                        at: start + at,
+                        max_in_flight,
+                        slot_free_since: None,
+                    }),
                 }
             }
         };
-        if let Some(limit) = max_in_flight {
+        if let Some(limit) = decision.max_in_flight {
             if limit == 0 {
                 tracing::error!(
-                    "{phase}: the timing strategy allows no request in flight (max_in_flight 0); \
-                     ending the phase"
+                    "{phase}: the timing strategy allows no request in flight (max_in_flight \
+                     0); ending the phase"
                 );
                 break;
             }
             if in_flight >= limit {
+                decision.slot_free_since = None;
                 // Wait for a completion, waking for the stop flag.
-                if let Ok(record) = rx.recv_timeout(POLL) {
+                if let Ok(Some(record)) = tokio::time::timeout(POLL, rx.recv()).await {
                     c.finished(record);
                 }
                 continue;
             }
         }
-        let now = start.elapsed();
-        if at > now {
-            // Sleep until the offset, but wake for completions
-            // (adaptive strategies learn from them) and the stop flag.
-            if let Ok(record) = rx.recv_timeout((at - now).min(POLL)) {
+        let now = Instant::now();
+        let slot_free_since = *decision.slot_free_since.get_or_insert(now);
+        if decision.at > now {
+            // Sleep until the offset, but wake for completions (adaptive
+            // strategies learn from them) and the stop flag.
+            let wake = decision.at.min(now + POLL);
+            if let Ok(Some(record)) = tokio::time::timeout_at(wake.into(), rx.recv()).await {
                 c.finished(record);
             }
             continue;
         }
+        // Late by how much: since the later of its time and its free slot.
+        let schedule_lag = now.saturating_duration_since(decision.at.max(slot_free_since));
         pending = None;
         let index = sampler.next_index();
-        let prompt = target.prompts[index % target.prompts.len()].clone();
-        let (endpoint, transport) = (target.endpoint.clone(), target.transport.clone());
-        let (path, stream, tx) = (target.path, target.stream, tx.clone());
-        let labels = target.labels.clone();
-        let spawned = std::thread::Builder::new()
-            .name("aiperf-request".into())
-            .spawn(move || {
-                let record = execute_catching_panics(
-                    &labels,
-                    &*endpoint,
-                    &*transport,
-                    path,
-                    &prompt,
-                    stream,
-                );
-                // The orchestrator may have stopped listening (Ctrl-C).
-                let _ = tx.send(record);
-            });
-        if let Err(e) = spawned {
-            c.finished(RequestRecord {
-                latency: Duration::ZERO,
-                time_to_first_token: None,
-                output_tokens: 0,
-                error: Some(format!("cannot start a request thread: {e}")),
-            });
-        }
+        let job = Job {
+            labels: Arc::clone(&target.labels),
+            endpoint: Arc::clone(&target.endpoint),
+            transport: Arc::clone(&target.transport),
+            path: target.path,
+            prompt: target.prompts[index % target.prompts.len()].clone(),
+            stream: target.stream,
+            schedule_lag,
+        };
+        let tx = tx.clone();
+        tasks.spawn(async move {
+            let record = execute_catching_panics(job).await;
+            // The orchestrator may have stopped listening (Ctrl-C).
+            let _ = tx.send(record);
+        });
         issued += 1;
     }
 
-    // Only the request threads hold senders now: if every one of them is
-    // gone, the channel disconnects instead of leaving this loop waiting.
+    // Only the request tasks hold senders now: once every one of them is
+    // done, the channel closes instead of leaving this loop waiting.
     drop(tx);
     while !interrupted && (c.records.len() as u64) < issued {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
             break;
         }
-        match rx.recv_timeout(POLL) {
-            Ok(record) => c.finished(record),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                // A thread died without sending (a panic that escaped the
-                // request's own catch, e.g. in a panic hook): count it.
+        match tokio::time::timeout(POLL, rx.recv()).await {
+            Ok(Some(record)) => c.finished(record),
+            Err(_elapsed) => {}
+            Ok(None) => {
+                // Every task is gone, some without a result (a panic that
+                // escaped the request's own containment): count them.
                 while (c.records.len() as u64) < issued {
                     c.finished(RequestRecord {
-                        latency: Duration::ZERO,
-                        time_to_first_token: None,
-                        output_tokens: 0,
-                        error: Some("a request thread ended without a result".to_owned()),
+                        error: Some("a request task ended without a result".to_owned()),
+                        ..RequestRecord::default()
                     });
                 }
             }
+        }
+    }
+    if interrupted {
+        // Stop what is in flight and count it: sent, then cancelled.
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+        while let Ok(record) = rx.try_recv() {
+            c.finished(record);
+        }
+        let elapsed = start.elapsed();
+        while (c.records.len() as u64) < issued {
+            c.records.push(RequestRecord {
+                latency: elapsed,
+                error: Some("cancelled: the run was stopped while it was in flight".to_owned()),
+                cancelled: true,
+                ..RequestRecord::default()
+            });
         }
     }
     PhaseRun {

@@ -122,6 +122,7 @@ mod tests {
             time_to_first_token: None,
             output_tokens: 4,
             error: None,
+            ..RequestRecord::default()
         };
         let stats = PhaseStats::from_records(
             Phase::Profiling,

@@ -51,6 +51,7 @@ fn pushes_each_phase_boundary_to_its_grouping_key() {
         time_to_first_token: Some(Duration::from_millis(3)),
         output_tokens: 5,
         error: None,
+        ..RequestRecord::default()
     };
     let stats = PhaseStats::from_records(Phase::Profiling, &[record], Duration::from_secs(1));
     hook.on_phase_complete(&stats).unwrap();

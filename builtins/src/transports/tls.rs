@@ -1,0 +1,173 @@
+//! TLS for the `http` transport: rustls with the `ring` provider, the
+//! system's or the bundled (webpki) root certificates, an optional CA file,
+//! and an explicit switch that turns verification off.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hyper_util::client::legacy::connect::HttpConnector;
+use registry_core::BoxError;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use serde::Deserialize;
+
+/// The connector the client uses: plain TCP for `http://`, rustls for
+/// `https://`.
+pub type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// Which certificates a server's chain must lead to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Roots {
+    /// The operating system's store (e.g. `/etc/ssl/certs`), as curl uses.
+    #[default]
+    System,
+    /// The Mozilla roots bundled in the binary (`webpki-roots`): the same
+    /// on every machine.
+    Webpki,
+}
+
+/// `transport.config.tls` of the `http` transport.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// The root certificates trusted. Default `system`.
+    pub roots: Roots,
+    /// A PEM file of further CA certificates to trust (e.g. a self-signed
+    /// test server's).
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate: no protection against a man in the middle.
+    /// For test servers only; a warning is printed when it is used.
+    pub insecure: bool,
+}
+
+/// The connector for a client whose base URL has `scheme`. Root
+/// certificates are loaded only for `https` (reading the system store
+/// costs milliseconds a plain-HTTP benchmark should not pay).
+pub fn connector(
+    mut http: HttpConnector,
+    scheme: &str,
+    config: &TlsConfig,
+) -> Result<Connector, BoxError> {
+    http.enforce_http(false);
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup failed: {e}"))?;
+    let tls = if config.insecure {
+        if scheme == "https" {
+            tracing::warn!(
+                "transport.config.tls.insecure is set: server certificates are NOT verified; \
+                 anyone on the path can read and change this benchmark's traffic"
+            );
+        }
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+            .with_no_client_auth()
+    } else {
+        let roots = if scheme == "https" {
+            root_store(config)?
+        } else {
+            RootCertStore::empty()
+        };
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http))
+}
+
+/// The trusted roots: the chosen store plus the CA file.
+fn root_store(config: &TlsConfig) -> Result<RootCertStore, BoxError> {
+    let mut store = RootCertStore::empty();
+    match config.roots {
+        Roots::System => {
+            let loaded = rustls_native_certs::load_native_certs();
+            let (added, _ignored) = store.add_parsable_certificates(loaded.certs);
+            if added == 0 {
+                tracing::warn!(
+                    "no usable root certificate in the system store; using the bundled \
+                     (webpki) roots instead (set transport.config.tls.roots: webpki to say so)"
+                );
+                store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            }
+        }
+        Roots::Webpki => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+    if let Some(path) = &config.ca_file {
+        let shown = path.display();
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| format!("invalid config: `tls.ca_file` {shown}: {e}"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("invalid config: `tls.ca_file` {shown}: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!(
+                "invalid config: `tls.ca_file` {shown} holds no PEM certificate \
+                 (-----BEGIN CERTIFICATE-----)"
+            )
+            .into());
+        }
+        for cert in certs {
+            store
+                .add(cert)
+                .map_err(|e| format!("invalid config: `tls.ca_file` {shown}: {e}"))?;
+        }
+    }
+    Ok(store)
+}
+
+/// `insecure: true`: every certificate is accepted; handshake signatures
+/// are still checked (a broken handshake still fails).
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
