@@ -2,7 +2,7 @@
 //! the registry (see `aiperf_engine::benchmark`).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -99,13 +99,18 @@ pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
             .and_then(|p| p.errors.first())
             .map_or("", |(message, _)| message.as_str());
         report(format_args!(
-            "error: every request failed; the most frequent error: {first}"
+            "error: every request failed; the most frequent error: {}",
+            escaped(first)
         ));
     }
+    // A `${VAR}` output directory stays hidden on the `written:` line.
     let view = RunView {
         results: &results,
-        written: &written,
-        dir: benchmark.output_dir(),
+        written: written
+            .iter()
+            .map(|path| benchmark.redact(&path.display().to_string()))
+            .collect(),
+        dir: benchmark.redact(&benchmark.output_dir().display().to_string()),
     };
     Output::of(&view, options.json, status)
 }
@@ -114,8 +119,8 @@ pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
 /// written.
 struct RunView<'a> {
     results: &'a BenchmarkResults,
-    written: &'a [PathBuf],
-    dir: &'a Path,
+    written: Vec<String>,
+    dir: String,
 }
 
 impl Serialize for RunView<'_> {
@@ -126,7 +131,7 @@ impl Serialize for RunView<'_> {
 
 impl View for RunView<'_> {
     fn render(&self) -> String {
-        render(self.results, self.written, self.dir)
+        render(self.results, &self.written, &self.dir)
     }
 }
 
@@ -140,9 +145,14 @@ fn percentile_row(table: &mut Table, metric: &str, p: &Option<Percentiles>) {
 }
 
 fn render_phase(out: &mut String, stats: &PhaseStats) {
+    let cancelled = if stats.cancelled > 0 {
+        format!(", {} cancelled", stats.cancelled)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} phase: {} sent, {} ok, {} failed in {:.2} s",
+        "{} phase: {} sent, {} ok, {} failed{cancelled} in {:.2} s",
         stats.phase, stats.sent, stats.completed, stats.failed, stats.duration_s
     );
     let mut table = Table::new(["METRIC", "AVG", "MIN", "P50", "P90", "P99", "MAX"]);
@@ -152,6 +162,7 @@ fn render_phase(out: &mut String, stats: &PhaseStats) {
         "Time to first token (ms)",
         &stats.time_to_first_token_ms,
     );
+    percentile_row(&mut table, "Schedule lag (ms)", &stats.schedule_lag_ms);
     *out += &table.render("  ");
     let _ = writeln!(
         out,
@@ -159,12 +170,29 @@ fn render_phase(out: &mut String, stats: &PhaseStats) {
         stats.request_throughput, stats.output_token_throughput, stats.output_tokens
     );
     for (message, count) in &stats.errors {
-        let _ = writeln!(out, "  error x{count}: {message}");
+        let _ = writeln!(out, "  error x{count}: {}", escaped(message));
+    }
+    for note in &stats.notes {
+        let _ = writeln!(out, "  note: {note}");
     }
 }
 
+/// `text` with control characters (terminal escape sequences among them)
+/// shown escaped: error texts quote what a server sent.
+fn escaped(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escape = c.is_control();
+            let plain = (!escape).then_some(c);
+            plain
+                .into_iter()
+                .chain(escape.then(|| c.escape_default()).into_iter().flatten())
+        })
+        .collect()
+}
+
 /// The human summary printed at the end of a run.
-fn render(results: &BenchmarkResults, written: &[PathBuf], dir: &Path) -> String {
+fn render(results: &BenchmarkResults, written: &[String], dir: &str) -> String {
     let mut out = format!(
         "aiperf profile: endpoint {} (model {}) via {}{}\n",
         results.endpoint,
@@ -181,10 +209,9 @@ fn render(results: &BenchmarkResults, written: &[PathBuf], dir: &Path) -> String
         render_phase(&mut out, stats);
     }
     if written.is_empty() {
-        let _ = writeln!(out, "\nno files written to {}", dir.display());
+        let _ = writeln!(out, "\nno files written to {}", escaped(dir));
     } else {
-        let files: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-        let _ = writeln!(out, "\nwritten: {}", files.join(", "));
+        let _ = writeln!(out, "\nwritten: {}", escaped(&written.join(", ")));
     }
     out
 }

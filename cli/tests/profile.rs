@@ -627,3 +627,89 @@ fn a_second_signal_exits_at_once() {
         "the grace period was skipped"
     );
 }
+
+/// Secrets stay hidden in everything `profile` prints and writes: a
+/// `${VAR}` model name and output directory, a URL's password and its Basic
+/// auth form echoed by a server, and an API key a server echoes cut short.
+#[test]
+fn secrets_never_reach_the_summary_the_json_or_the_exports() {
+    let scratch = scratch_dir("secrets");
+    let dir = scratch.path();
+    let model = "private-model-name-4242";
+    let out_dir = dir.join("secret-dir-9f8e7d");
+    let password = "pw-0123456789abcdef";
+    // base64("ann:pw-0123456789abcdef"), as the Authorization header carries it.
+    let basic = "YW5uOnB3LTAxMjM0NTY3ODlhYmNkZWY=";
+    let echo = format!(r#"{{"error": {{"message": "bad credentials: Basic {basic}"}}}}"#);
+    let server = LoopbackServer::repeating(vec![Reply::json(401, &echo)]);
+    let url = server
+        .url()
+        .replace("http://", &format!("http://ann:{password}@"));
+    let yaml = "plugins: { timing_strategy: { name: concurrency, config: { concurrency: 1, requests: 2 } } }\n\
+                endpoint: { type: chat, model: \"${MODEL}\" }\n\
+                transport: { type: http }\n\
+                ui: { name: none }\n\
+                output_dir: \"${OUT}\"\n";
+    let config = dir.join("bench.yaml");
+    std::fs::write(&config, yaml).unwrap();
+    let out = out_dir.display().to_string();
+    for json in [false, true] {
+        let mut command = common::command(
+            ["profile", "--config"],
+            &[("MODEL", model), ("OUT", &out), ("AIPERF_LOG", "debug")],
+        );
+        command.arg(&config).args(["--url", &url]);
+        if json {
+            command.arg("--json");
+        }
+        let run = common::run(command);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        for secret in [model, "secret-dir-9f8e7d", password, basic] {
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{secret} shown:\n{}{}",
+                run.stdout,
+                run.stderr
+            );
+        }
+        assert!(run.stdout.contains("***"), "{}", run.stdout);
+    }
+    for file in ["profile_export_aiperf.json", "profile_export_aiperf.csv"] {
+        let text = std::fs::read_to_string(out_dir.join(file)).unwrap();
+        for secret in [model, password, basic] {
+            assert!(!text.contains(secret), "{file} shows {secret}: {text}");
+        }
+    }
+}
+
+/// An API key that a server echoes only in part (cut at its own limit) is
+/// hidden too.
+#[test]
+fn an_api_key_echoed_in_part_is_hidden() {
+    let scratch = scratch_dir("key-echo");
+    let key = "sk-live-abcdefghijklmnopqrstuvwxyz0123456789";
+    let echo = format!(
+        r#"{{"error": {{"message": "invalid key Bearer {}"}}}}"#,
+        &key[..20]
+    );
+    let server = LoopbackServer::repeating(vec![Reply::json(401, &echo)]);
+    let yaml = format!(
+        "plugins: {{ timing_strategy: {{ name: concurrency, config: {{ concurrency: 1, requests: 1 }} }} }}\n\
+         endpoint: {{ type: chat, model: demo }}\n\
+         transport: {{ type: http, config: {{ api_key: \"{key}\" }} }}\n\
+         ui: {{ name: none }}\n"
+    );
+    let run = profile(scratch.path(), &yaml, &["--url", server.url()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        !run.stdout.contains(&key[..12]) && !run.stderr.contains(&key[..12]),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("invalid key Bearer ***"),
+        "{}",
+        run.stdout
+    );
+}

@@ -49,3 +49,68 @@ declare_category! {
 
 /// `ExporterFactory::create_instance("json", args)`.
 pub type ExporterFactory = Factory<ExporterCategory>;
+
+/// Writes `contents` to `dir/file_name` atomically: into a new temporary
+/// file in `dir`, flushed to disk, then renamed over the target. A reader
+/// (or a crash, or a signal) sees the old file or the new one, never half
+/// of one; a symlink at the target is replaced, never written through.
+/// Returns the path written; an error names it. Exporters should write
+/// with this.
+pub fn write_atomically(dir: &Path, file_name: &str, contents: &[u8]) -> Result<PathBuf, BoxError> {
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let path = dir.join(file_name);
+    let temp = dir.join(format!(
+        ".{file_name}.tmp-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = (|| {
+        // `create_new` refuses an existing path, a symlink included.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, &path)
+    })();
+    written.map_err(|e| -> BoxError {
+        let _ = std::fs::remove_file(&temp);
+        format!("cannot write {}: {e}", path.display()).into()
+    })?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_whole_files_and_never_through_a_symlink() {
+        let scratch = aiperf_test_support::scratch_dir("atomic");
+        let dir = scratch.path();
+        let path = write_atomically(dir, "out.json", b"{}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}");
+        // Replacing an existing file leaves no temporary file behind.
+        write_atomically(dir, "out.json", b"[1]").unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["out.json"]);
+        // A symlink planted at the target is replaced, its target untouched.
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.join("linked.json")).unwrap();
+        write_atomically(dir, "linked.json", b"{}").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert_eq!(std::fs::read(dir.join("linked.json")).unwrap(), b"{}");
+        // An error names the file.
+        let err = write_atomically(&dir.join("missing"), "x.json", b"").unwrap_err();
+        assert!(err.to_string().starts_with("cannot write "), "{err}");
+        assert!(err.to_string().contains("x.json"), "{err}");
+    }
+}

@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 
 use registry_core::BoxError;
 
-/// Writes `contents` to `dir/file_name`, with the path in the error.
+/// Writes `contents` to `dir/file_name` atomically, with the path in the
+/// error.
 fn write_file(dir: &Path, file_name: &str, contents: &[u8]) -> Result<PathBuf, BoxError> {
-    let path = dir.join(file_name);
-    std::fs::write(&path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(path)
+    aiperf_plugin_api::exporter::write_atomically(dir, file_name, contents)
 }
 
 /// Rejects any config: these exporters have no settings.

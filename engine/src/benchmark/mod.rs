@@ -79,6 +79,10 @@ impl Benchmark {
         secrets: &Secrets,
         options: BuildOptions,
     ) -> Result<Benchmark, Vec<String>> {
+        let url = options.url.clone().or_else(|| config.transport.url.clone());
+        let mut secrets = secrets.clone();
+        secrets.hide_credentials(url.as_deref(), &config.transport.config);
+        let secrets = &secrets;
         let mut problems = Vec::new();
         let mut report = |place: &str, error: &dyn std::fmt::Display| {
             problems.push(secrets.redact(&format!("{place}: {error}")));
@@ -104,7 +108,7 @@ impl Benchmark {
         let endpoint = endpoint.map_err(|e| report("endpoint.type", &e)).ok();
 
         let args = TransportArgs {
-            url: options.url.clone().or_else(|| config.transport.url.clone()),
+            url: url.clone(),
             config: config.transport.config.clone(),
         };
         let transport = match config.transport.kind.registration() {
@@ -247,10 +251,12 @@ impl Benchmark {
             output_dir: options
                 .output_dir
                 .unwrap_or_else(|| PathBuf::from(&config.output_dir)),
+            // What results and messages show: environment values and
+            // credentials hidden (a `${MODEL}` stays hidden).
             labels: (
-                config.endpoint.kind.to_string(),
-                config.endpoint.model.clone(),
-                config.transport.kind.to_string(),
+                secrets.redact(config.endpoint.kind.as_str()),
+                secrets.redact(&config.endpoint.model),
+                secrets.redact(config.transport.kind.as_str()),
             ),
             secrets: secrets.clone(),
         })
@@ -259,6 +265,13 @@ impl Benchmark {
     /// Phase hooks that failed to load (lenient mode), already reported.
     pub fn hook_failures(&self) -> &[HookFailure] {
         &self.hook_failures
+    }
+
+    /// `text` as it may be shown: every environment-derived value and
+    /// credential of this benchmark hidden (for paths and messages a caller
+    /// prints itself).
+    pub fn redact(&self, text: &str) -> String {
+        self.secrets.redact(text)
     }
 
     /// The directory [`export`](Self::export) writes into.
@@ -307,14 +320,15 @@ impl Benchmark {
             };
             self.hooks.on_phase_start_until(&start, stop);
             self.ui.on_phase_start(&start);
-            let run = runtime.block_on(run_phase(
+            let run = run_phase(
+                runtime.handle(),
                 phase,
                 &self.target,
                 strategy.as_mut(),
                 self.sampler.as_mut(),
                 self.ui.as_ref(),
                 stop,
-            ));
+            );
             let mut records = run.records;
             // Error messages may quote a URL or header built from `${VAR}`s;
             // hide those values before anyone (hooks, UI, exporters) sees them.

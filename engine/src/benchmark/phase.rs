@@ -1,5 +1,10 @@
 //! One phase: the timing strategy decides, requests run as tasks on the
-//! engine's runtime, the orchestrator task collects.
+//! engine's runtime, the orchestrator collects.
+//!
+//! The orchestrator is a plain thread, not a task: it sleeps with the OS's
+//! timed wait (tens of microseconds late) where a tokio timer rounds every
+//! wait up to the next millisecond, which would make every request of a
+//! `request_rate` phase up to a millisecond late.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,8 +14,10 @@ use aiperf_plugin_api::stats::{Phase, RequestRecord};
 use aiperf_plugin_api::{
     DatasetSampler, Decision, Endpoint, Feedback, Progress, Prompt, TimingStrategy, Transport, Ui,
 };
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use std::sync::mpsc::{self, RecvTimeoutError};
+
+use tokio::runtime::Handle;
+use tokio::task::AbortHandle;
 
 use super::request::{Job, Labels, execute_catching_panics};
 
@@ -67,7 +74,8 @@ struct Pending {
 /// Runs a phase to completion, or until `stop` is set: then requests in
 /// flight are cancelled and counted as such, and the phase reports what
 /// finished.
-pub(crate) async fn run_phase(
+pub(crate) fn run_phase(
+    runtime: &Handle,
     phase: Phase,
     target: &Target,
     strategy: &mut dyn TimingStrategy,
@@ -75,7 +83,7 @@ pub(crate) async fn run_phase(
     ui: &dyn Ui,
     stop: &AtomicBool,
 ) -> PhaseRun {
-    let (tx, mut rx) = mpsc::unbounded_channel::<RequestRecord>();
+    let (tx, rx) = mpsc::channel::<RequestRecord>();
     let total = strategy.total_requests();
     let mut c = Collector {
         records: Vec::new(),
@@ -84,7 +92,7 @@ pub(crate) async fn run_phase(
         phase,
         total,
     };
-    let mut tasks = JoinSet::new();
+    let mut tasks: Vec<AbortHandle> = Vec::new();
     let start = Instant::now();
     let mut issued = 0u64;
     let mut interrupted = false;
@@ -98,8 +106,10 @@ pub(crate) async fn run_phase(
         while let Ok(record) = rx.try_recv() {
             c.finished(record);
         }
-        // Reap finished tasks so the set holds only what is in flight.
-        while tasks.try_join_next().is_some() {}
+        // Keep only the handles of what is (roughly) in flight.
+        if tasks.len() > 64 && tasks.len() as u64 > 2 * (issued - c.records.len() as u64) {
+            tasks.retain(|task| !task.is_finished());
+        }
         let in_flight = issued - c.records.len() as u64;
         let decision = match pending.as_mut() {
             Some(decision) => decision,
@@ -132,7 +142,7 @@ pub(crate) async fn run_phase(
             if in_flight >= limit {
                 decision.slot_free_since = None;
                 // Wait for a completion, waking for the stop flag.
-                if let Ok(Some(record)) = tokio::time::timeout(POLL, rx.recv()).await {
+                if let Ok(record) = rx.recv_timeout(POLL) {
                     c.finished(record);
                 }
                 continue;
@@ -144,7 +154,7 @@ pub(crate) async fn run_phase(
             // Sleep until the offset, but wake for completions (adaptive
             // strategies learn from them) and the stop flag.
             let wake = decision.at.min(now + POLL);
-            if let Ok(Some(record)) = tokio::time::timeout_at(wake.into(), rx.recv()).await {
+            if let Ok(record) = rx.recv_timeout(wake - now) {
                 c.finished(record);
             }
             continue;
@@ -163,11 +173,12 @@ pub(crate) async fn run_phase(
             schedule_lag,
         };
         let tx = tx.clone();
-        tasks.spawn(async move {
+        let task = runtime.spawn(async move {
             let record = execute_catching_panics(job).await;
             // The orchestrator may have stopped listening (Ctrl-C).
             let _ = tx.send(record);
         });
+        tasks.push(task.abort_handle());
         issued += 1;
     }
 
@@ -179,10 +190,10 @@ pub(crate) async fn run_phase(
             interrupted = true;
             break;
         }
-        match tokio::time::timeout(POLL, rx.recv()).await {
-            Ok(Some(record)) => c.finished(record),
-            Err(_elapsed) => {}
-            Ok(None) => {
+        match rx.recv_timeout(POLL) {
+            Ok(record) => c.finished(record),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
                 // Every task is gone, some without a result (a panic that
                 // escaped the request's own containment): count them.
                 while (c.records.len() as u64) < issued {
@@ -196,8 +207,15 @@ pub(crate) async fn run_phase(
     }
     if interrupted {
         // Stop what is in flight and count it: sent, then cancelled.
-        tasks.abort_all();
-        while tasks.join_next().await.is_some() {}
+        for task in &tasks {
+            task.abort();
+        }
+        // An aborted task is dropped at its next await; give each a moment
+        // to be gone so that a record sent just before is not missed.
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while tasks.iter().any(|t| !t.is_finished()) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         while let Ok(record) = rx.try_recv() {
             c.finished(record);
         }

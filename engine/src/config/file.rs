@@ -205,6 +205,17 @@ pub enum ConfigError {
         /// What is wrong there.
         message: String,
     },
+    /// The file is larger than any config ([`MAX_CONFIG_BYTES`]).
+    #[error(
+        "{}: the file is larger than {} MiB; a benchmark config is a few lines (is this the \
+         right file?)",
+        .path.display(),
+        MAX_CONFIG_BYTES >> 20
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+    },
     /// A `${VAR}` whose variable is not set.
     #[error(
         "{file}: environment variable {variable} is not set (used by `${{{variable}}}` in {path}{}); \
@@ -242,12 +253,32 @@ pub enum ConfigError {
     },
 }
 
-/// Reads and parses a configuration file, expanding `${VAR}` from the
-/// process environment.
+/// The largest config file read.
+pub const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
+/// Reads and parses a configuration file (at most [`MAX_CONFIG_BYTES`]),
+/// expanding `${VAR}` from the process environment.
 pub fn load_config(path: &Path) -> Result<(BenchmarkConfig, Secrets), ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    use std::io::Read as _;
+    let read_error = |source| ConfigError::Read {
         path: path.to_owned(),
         source,
+    };
+    // Never more than the cap, whatever the path is (`/dev/zero` included).
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        ))
     })?;
     parse_config_str(&text, &path.display().to_string(), &|name| {
         std::env::var(name).ok()
@@ -314,6 +345,18 @@ fn yaml_options() -> serde_saphyr::Options {
 fn located(file: &str, text: &str, e: &serde_saphyr::Error) -> ConfigError {
     let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
     let message = e.without_snippet().to_string();
+    // The parser stops alias bombs ("billion laughs") with its own words.
+    if message.contains("budget breached") {
+        return ConfigError::Parse {
+            file: file.to_owned(),
+            line,
+            column,
+            message: "the YAML expands to too many nodes (aliases that repeat aliases, a \
+                      \"billion laughs\" file?); a benchmark config needs no such \
+                      repetition"
+                .to_owned(),
+        };
+    }
     // A hint for users of the parser library, not of a config file.
     let message = message.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
     // The location is ours to print; drop the parser's own suffix.
@@ -883,5 +926,32 @@ transport: { type: in_engine }
             assert!(!leaks(&problem), "{problem}");
             assert!(problem.contains("***"), "{problem}");
         }
+    }
+
+    #[test]
+    fn an_endless_file_is_cut_at_the_cap_and_refused() {
+        let err = load_config(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "/dev/zero: the file is larger than 4 MiB; a benchmark config is a few lines (is \
+             this the right file?)"
+        );
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_in_our_words() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..7 {
+            let prev = format!("*a{}", level - 1);
+            let items = vec![prev.as_str(); 10].join(", ");
+            text += &format!("a{level}: &a{level} [{items}]\n");
+        }
+        let err = parse_config_str(&text, "bomb.yaml", &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the YAML expands to too many nodes") && !err.contains("budget"),
+            "{err}"
+        );
     }
 }
