@@ -8,6 +8,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // One socket per connection: allow as many as the system lets us.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
     let config = args.into_config();
     let server = match MockServer::start(config) {
         Ok(server) => server,
