@@ -22,7 +22,7 @@ register_lazy!(EndpointCategory, "embeddings", crate::endpoints::OpenAiEmbedding
 register_lazy!(EndpointCategory, "rankings", crate::endpoints::NimRankings, id = "nim_rankings", origin = builtin);
 
 // transport -----------------------------------------------------------------
-register_lazy!(TransportCategory, "http", crate::transports::Http, id = "ureq", origin = builtin);
+register_lazy!(TransportCategory, "http", crate::transports::Http, id = "hyper_rustls", origin = builtin);
 register_lazy!(TransportCategory, "in_engine", crate::transports::InEngine, id = "simulated_server", origin = builtin);
 
 

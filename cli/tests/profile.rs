@@ -251,7 +251,7 @@ fn out_of_range_numbers_are_clear_errors_not_panics() {
                 "transport: { type: in_engine, config: { ttft_ms: 2, itl_ms: 0.2, output_tokens: 8, seed: 3 } }",
                 "transport: { type: http, url: 'http://127.0.0.1:9', config: { timeout_s: 1e300 } }",
             ),
-            "transport: creating transport \"http\" implementation \"ureq\" failed: invalid config: \
+            "transport: creating transport \"http\" implementation \"hyper_rustls\" failed: invalid config: \
              `timeout_s` is 1e300; it must be seconds > 0 and at most 604800 (7 days)",
         ),
     ];

@@ -112,7 +112,7 @@ impl PhaseHookRegistry {
     /// it is set, a hook still running gets [`HOOK_GRACE`] more, then the
     /// run moves on without it.
     pub fn on_phase_start_until(&self, start: &PhaseStart, stop: &AtomicBool) -> Vec<HookFailure> {
-        let start = start.clone();
+        let start = *start;
         self.call(stop, move |hook| hook.on_phase_start(&start))
     }
 

@@ -36,6 +36,8 @@ struct Canned {
 struct CannedConfig {
     fail_every: u64,
     garbage: bool,
+    /// Answer complete JSON even when a stream was asked for.
+    ignore_stream: bool,
 }
 
 impl Transport for Canned {
@@ -70,7 +72,7 @@ impl Canned {
                 body: ResponseBody::Complete(b"<html>oops</html>".to_vec()),
             });
         }
-        let body = if request.stream {
+        let body = if request.stream && !self.config.ignore_stream {
             let chunk = |text: &str| json!({"choices": [{"index": 0, "delta": {"content": text}}]});
             let events = [
                 json!({"choices": [{"index": 0, "delta": {"role": "assistant"}}]}).to_string(),
@@ -518,5 +520,28 @@ ui: { name: none }
     assert!(
         took < std::time::Duration::from_secs(5),
         "the phase took {took:?}"
+    );
+}
+
+/// With streaming asked for, a 200 that is not an event stream is not a
+/// success with zero tokens: each such request fails, saying so.
+#[test]
+fn a_complete_answer_to_a_stream_request_is_a_failure() {
+    let yaml = r#"
+plugins: { timing_strategy: { name: concurrency, config: { concurrency: 2, requests: 4 } } }
+endpoint: { type: chat, model: demo, streaming: true }
+transport: { type: canned, config: { ignore_stream: true } }
+ui: { name: none }
+"#;
+    let results = run_or_fail_after_30s(yaml, "not-a-stream");
+    let p = &results.phases[0];
+    assert_eq!((p.sent, p.completed, p.failed), (4, 0, 4), "{:?}", p.errors);
+    assert!(
+        p.errors[0].0.starts_with(
+            "a stream was asked for, but the answer is not an event stream (text/event-stream); \
+             it starts with "
+        ),
+        "{:?}",
+        p.errors
     );
 }

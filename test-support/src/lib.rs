@@ -1,12 +1,14 @@
 //! What this workspace's tests share (a dev-dependency only; never
 //! published): [`LoopbackServer`], a loopback HTTP/1.1 server that answers
-//! canned replies and records what it received, [`scratch_dir`], and
-//! [`markdown`] for the tests that keep `docs/` true.
+//! canned replies and records what it received, [`FaultServer`], whose
+//! connections a test answers with its own code (for the faults no canned
+//! reply makes), [`read_request`], [`scratch_dir`], and [`markdown`] for
+//! the tests that keep `docs/` true.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -156,16 +158,22 @@ impl Drop for LoopbackServer {
     }
 }
 
-fn serve(stream: TcpStream, reply: &Reply) -> Option<Received> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
+/// Reads one HTTP/1.1 request (head, and a body by `Content-Length`) from
+/// `reader`; `None` when the connection ends (or breaks) first, so a
+/// keep-alive server loops `while let Some(request) = read_request(..)`.
+pub fn read_request(reader: &mut impl BufRead) -> Option<Received> {
     let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
     let mut parts = line.split_whitespace();
     let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
     let mut headers = Vec::new();
     loop {
         line.clear();
-        reader.read_line(&mut line).ok()?;
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
         let trimmed = line.trim_end();
         if trimmed.is_empty() {
             break;
@@ -181,6 +189,98 @@ fn serve(stream: TcpStream, reply: &Reply) -> Option<Received> {
         .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
+    Some(Received {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
+
+/// A loopback server (`127.0.0.1`, a free port) that hands every
+/// connection it accepts to the test's own `handler`, each on a thread of
+/// its own (so a connection held open blocks no other), and counts the
+/// connections: for faults no canned [`Reply`] can make (a stream that
+/// never ends, a socket held open, a keep-alive server, TLS).
+///
+/// Each accepted stream has read and write timeouts of 30 s, so a handler
+/// blocked on a client that went away ends by itself (the test does not
+/// wait for handlers when the server is dropped), and `TCP_NODELAY`, so
+/// each write leaves at once, as from a real inference server (Nagle's
+/// algorithm would hold a small write until the client's delayed ACK,
+/// some 40 ms later).
+#[derive(Debug)]
+pub struct FaultServer {
+    addr: SocketAddr,
+    accepted: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FaultServer {
+    /// Starts accepting; `handler` gets each connection.
+    pub fn start<H>(handler: H) -> FaultServer
+    where
+        H: Fn(TcpStream) + Send + Sync + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (counted, stopped) = (Arc::clone(&accepted), Arc::clone(&stop));
+        let handler = Arc::new(handler);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::Acquire) {
+                    return;
+                }
+                let Ok(stream) = stream else { continue };
+                counted.fetch_add(1, Ordering::AcqRel);
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
+                let _ = stream.set_nodelay(true);
+                let handler = Arc::clone(&handler);
+                std::thread::spawn(move || handler(stream));
+            }
+        });
+        FaultServer {
+            addr,
+            accepted,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// How many connections it has accepted so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        // Unblock the accept loop: connect once.
+        self.stop.store(true, Ordering::Release);
+        if let Some(thread) = self.thread.take() {
+            let _ = TcpStream::connect(self.addr);
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(stream: TcpStream, reply: &Reply) -> Option<Received> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let received = read_request(&mut reader)?;
 
     let mut stream = stream;
     let head = format!(
@@ -199,12 +299,46 @@ fn serve(stream: TcpStream, reply: &Reply) -> Option<Received> {
         std::thread::sleep(*pause);
         let _ = stream.write_all(part).and_then(|()| stream.flush());
     }
-    Some(Received {
-        method,
-        path,
-        headers,
-        body,
-    })
+    Some(received)
+}
+
+#[cfg(test)]
+mod fault_server_tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn a_keep_alive_handler_serves_requests_on_one_counted_connection() {
+        let (tx, seen) = mpsc::channel();
+        let server = FaultServer::start(move |stream| {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut stream = stream;
+            while let Some(request) = read_request(&mut reader) {
+                tx.send(request.path).unwrap();
+                stream
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .unwrap();
+            }
+        });
+        let mut client = TcpStream::connect(server.addr()).unwrap();
+        let mut reader = BufReader::new(client.try_clone().unwrap());
+        for path in ["/a", "/b"] {
+            write!(client, "POST {path} HTTP/1.1\r\nContent-Length: 1\r\n\r\nx").unwrap();
+            let mut head = String::new();
+            while head != "\r\n" {
+                head.clear();
+                reader.read_line(&mut head).unwrap();
+            }
+            let mut body = [0; 2];
+            reader.read_exact(&mut body).unwrap();
+            assert_eq!(&body, b"ok");
+        }
+        let timeout = Duration::from_secs(10);
+        assert_eq!(seen.recv_timeout(timeout).unwrap(), "/a");
+        assert_eq!(seen.recv_timeout(timeout).unwrap(), "/b");
+        assert_eq!(server.connections(), 1);
+        assert!(server.url().starts_with("http://127.0.0.1:"));
+    }
 }
 
 /// Reading the Markdown tables of `docs/` the way CommonMark does, for the

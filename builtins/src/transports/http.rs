@@ -8,11 +8,13 @@
 //! reqwest 0.13 would add tower, a second TLS provider (aws-lc, a C build)
 //! and a platform verifier for features this client does not use.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Incoming};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -119,6 +121,12 @@ const CONNECT_TIMEOUT: DurationRange =
 /// One server-sent event (or the line being received) larger than this is
 /// an error: no server streams megabyte tokens, a broken one might.
 const MAX_EVENT_BYTES: usize = 1 << 20;
+/// After the engine stopped reading a stream (its end marker came), the
+/// rest (a well-behaved server's end of the chunked body) is read in the
+/// background, so the connection goes back to the pool; a server that
+/// sends more than this, or takes longer, loses the connection instead.
+const DRAIN_BYTES: usize = 64 << 10;
+const DRAIN_TIME: Duration = Duration::from_secs(1);
 
 /// Headers the transport sets itself: a config that sets them would break
 /// the framing of the request or contradict it.
@@ -146,15 +154,22 @@ impl Http {
         let base = parse_base(raw)?;
         let shown_base = shown(&base);
         let timeout = TIMEOUT.check("timeout_s", config.timeout_s)?;
-        let connect_timeout = CONNECT_TIMEOUT.check("connect_timeout_s", config.connect_timeout_s)?;
+        let connect_timeout =
+            CONNECT_TIMEOUT.check("connect_timeout_s", config.connect_timeout_s)?;
         if config.max_body_bytes == 0 {
             return Err("invalid config: `max_body_bytes` must be at least 1".into());
         }
         let headers = request_headers(&base, &config)?;
         let mut http = HttpConnector::new();
         http.set_nodelay(true);
-        http.set_connect_timeout(Some(connect_timeout));
-        let connector = tls::connector(http, base.scheme(), &config.tls)?;
+        // The connector bounds DNS, TCP and the TLS handshake together.
+        let connector = tls::connector(
+            http,
+            base.scheme(),
+            &config.tls,
+            connect_timeout,
+            config.connect_timeout_s,
+        )?;
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .build(connector);
@@ -196,7 +211,12 @@ impl Http {
         };
         let payload = serde_json::to_vec(request.body)
             .map_err(|e| read_error(format!("cannot encode the payload: {e}")))?;
-        let mut builder = hyper::Request::post(url.as_str())
+        // The URL's user:password travel as the Authorization header only,
+        // never in the request target.
+        let mut target = url.clone();
+        let _ = target.set_username("");
+        let _ = target.set_password(None);
+        let mut builder = hyper::Request::post(target.as_str())
             .header(header::CONTENT_TYPE, "application/json")
             .header(
                 header::ACCEPT,
@@ -212,14 +232,17 @@ impl Http {
         let http_request = builder
             .body(Full::new(Bytes::from(payload)))
             .map_err(|e| read_error(format!("cannot build the request: {e}")))?;
-        let response = self
-            .client
-            .request(http_request)
-            .await
-            .map_err(|e| TransportError::Connect {
-                url: shown_url.to_owned(),
-                reason: connect_reason(&e),
-            })?;
+        let response = self.client.request(http_request).await.map_err(|e| {
+            if e.is_connect() {
+                TransportError::Connect {
+                    url: shown_url.to_owned(),
+                    reason: innermost_cause(&e),
+                }
+            } else {
+                // Connected, but no usable answer (closed early, not HTTP).
+                read_error(innermost_cause(&e))
+            }
+        })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let mut body = response.into_body();
@@ -242,7 +265,11 @@ impl Http {
         let is_event_stream = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().starts_with("text/event-stream"));
+            .is_some_and(|v| {
+                // Media types ignore case.
+                let v = v.trim_start().as_bytes();
+                v.len() >= 17 && v[..17].eq_ignore_ascii_case(b"text/event-stream")
+            });
         if !(200..300).contains(&status) {
             // Only the start of an error body is ever shown: read no more.
             let start = read_capped(&mut body, (ERROR_BODY_CHARS * 4) as u64, Cap::Truncate)
@@ -255,6 +282,10 @@ impl Http {
             });
         }
         if !(request.stream && is_event_stream) {
+            if body.size_hint().lower() > limit {
+                // Its Content-Length says it is too long: read none of it.
+                return Err(read_error(too_long(limit)));
+            }
             let bytes = read_capped(&mut body, limit, Cap::Refuse)
                 .await
                 .map_err(read_error)?;
@@ -273,7 +304,9 @@ impl Http {
             let Some(frame) = body.frame().await else {
                 break;
             };
-            let frame = frame.map_err(|e| read_error(format!("the stream broke off: {e}")))?;
+            let frame = frame.map_err(|e| {
+                read_error(format!("the stream broke off: {}", innermost_cause(&e)))
+            })?;
             let Ok(data) = frame.into_data() else {
                 continue; // trailers
             };
@@ -290,7 +323,7 @@ impl Http {
                     keep_reading = events.event(at, &event);
                 }
             });
-            if parser.pending_bytes() > MAX_EVENT_BYTES {
+            if keep_reading && parser.pending_bytes() > MAX_EVENT_BYTES {
                 return Err(read_error(format!(
                     "one server-sent event exceeds {MAX_EVENT_BYTES} bytes"
                 )));
@@ -305,6 +338,8 @@ impl Http {
                     keep_reading = events.event(at, &event);
                 }
             });
+        } else {
+            finish_in_background(body);
         }
         Ok(TransportResponse {
             status,
@@ -313,19 +348,50 @@ impl Http {
     }
 }
 
+/// Reads what is left of a stream the engine stopped reading, in the
+/// background and within bounds, so that a connection whose response is
+/// complete goes back to the pool instead of being closed.
+fn finish_in_background(mut body: Incoming) {
+    if body.is_end_stream() {
+        return;
+    }
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return; // dropping the body closes the connection
+    };
+    runtime.spawn(async move {
+        let drain = async {
+            let mut left = DRAIN_BYTES;
+            while let Some(Ok(frame)) = body.frame().await {
+                let len = frame.data_ref().map_or(0, Bytes::len);
+                match left.checked_sub(len) {
+                    Some(rest) => left = rest,
+                    None => return, // more than an end: close
+                }
+            }
+        };
+        let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+    });
+}
+
 /// The base URL, checked: http or https, a host, a valid port; a fragment
-/// is refused (it would never reach the server).
+/// is refused (it would never reach the server). A password in it never
+/// appears in a message.
 fn parse_base(raw: &str) -> Result<url::Url, BoxError> {
+    // `{:?}` quotes and escapes control characters.
+    let quoted = || {
+        let start: String = without_password(raw).chars().take(200).collect();
+        format!("{start:?}")
+    };
     let base = url::Url::parse(raw).map_err(|e| {
         format!(
-            "{:?} is not a valid URL ({e}); expected http://host:port or https://host",
-            printable(raw, 200)
+            "{} is not a valid URL ({e}); expected http://host:port or https://host",
+            quoted()
         )
     })?;
     if !matches!(base.scheme(), "http" | "https") {
         return Err(format!(
             "{} is not an http(s) URL; expected http://host:port or https://host",
-            shown(&base)
+            quoted()
         )
         .into());
     }
@@ -340,6 +406,25 @@ fn parse_base(raw: &str) -> Result<url::Url, BoxError> {
         .into());
     }
     Ok(base)
+}
+
+/// `raw` (a URL that may not parse) with the password of its
+/// `user:password@` replaced by `***`.
+fn without_password(raw: &str) -> Cow<'_, str> {
+    let start = raw.find("://").map_or(0, |i| i + 3);
+    let rest = &raw[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let Some(at) = authority.rfind('@') else {
+        return Cow::Borrowed(raw);
+    };
+    match authority[..at].find(':') {
+        Some(colon) => Cow::Owned(format!(
+            "{}:***{}",
+            &raw[..start + colon],
+            &raw[start + at..]
+        )),
+        None => Cow::Borrowed(raw),
+    }
 }
 
 /// `url` as messages show it: a password replaced by `***`, control
@@ -362,8 +447,7 @@ fn request_headers(base: &url::Url, config: &HttpConfig) -> Result<HeaderMap, Bo
         use base64::Engine as _;
         let user = percent_decode(base.username());
         let password = percent_decode(base.password().unwrap_or(""));
-        let token =
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         authorization = Some(("the URL's user:password", format!("Basic {token}")));
     }
     if let Some(key) = &config.api_key {
@@ -377,7 +461,7 @@ fn request_headers(base: &url::Url, config: &HttpConfig) -> Result<HeaderMap, Bo
         authorization = Some(("`api_key`", format!("Bearer {key}")));
     }
     if let Some((source, value)) = authorization {
-        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+        let mut value = header_value(&value).ok_or_else(|| {
             format!("invalid config: {source} holds characters a header cannot carry")
         })?;
         value.set_sensitive(true);
@@ -408,7 +492,7 @@ fn request_headers(base: &url::Url, config: &HttpConfig) -> Result<HeaderMap, Bo
             )
             .into());
         }
-        let mut value = HeaderValue::from_str(value).map_err(|_| {
+        let mut value = header_value(value).ok_or_else(|| {
             format!(
                 "invalid config: the value of `headers.{shown_name}` holds characters a header \
                  cannot carry (control characters or non-ASCII)"
@@ -418,6 +502,16 @@ fn request_headers(base: &url::Url, config: &HttpConfig) -> Result<HeaderMap, Bo
         headers.insert(parsed, value);
     }
     Ok(headers)
+}
+
+/// `value` as a header value: visible ASCII, spaces and tabs only. (`http`
+/// also takes bytes above 127, which servers read as Latin-1 or refuse:
+/// never what a config meant.)
+fn header_value(value: &str) -> Option<HeaderValue> {
+    value
+        .is_ascii()
+        .then(|| HeaderValue::from_str(value).ok())
+        .flatten()
 }
 
 /// `%xx` sequences of URL userinfo decoded (lossily).
@@ -436,15 +530,16 @@ enum Cap {
     Refuse,
 }
 
+/// Why a body longer than `limit` was refused.
+fn too_long(limit: u64) -> String {
+    format!("the body exceeds `max_body_bytes` ({limit} bytes); it was not read further")
+}
+
 /// Reads a body, never more than `limit` bytes.
-async fn read_capped(
-    body: &mut hyper::body::Incoming,
-    limit: u64,
-    cap: Cap,
-) -> Result<Vec<u8>, String> {
+async fn read_capped(body: &mut Incoming, limit: u64, cap: Cap) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| format!("the body broke off: {e}"))?;
+        let frame = frame.map_err(|e| format!("the body broke off: {}", innermost_cause(&e)))?;
         let Ok(data) = frame.into_data() else {
             continue; // trailers
         };
@@ -453,9 +548,7 @@ async fn read_capped(
             .saturating_sub(bytes.len());
         if data.len() > room {
             if cap == Cap::Refuse {
-                return Err(format!(
-                    "the body exceeds `max_body_bytes` ({limit} bytes); it was not read further"
-                ));
+                return Err(too_long(limit));
             }
             bytes.extend_from_slice(&data[..room]);
             break;
@@ -465,28 +558,32 @@ async fn read_capped(
     Ok(bytes)
 }
 
-/// Why a connection failed, in one line: the innermost cause.
-fn connect_reason(error: &hyper_util::client::legacy::Error) -> String {
-    let mut source: &dyn std::error::Error = error;
+/// Why a request failed, in one line: the innermost cause.
+fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut source = error;
     while let Some(next) = source.source() {
         source = next;
     }
     printable(&source.to_string(), ERROR_BODY_CHARS)
 }
 
-/// At most `max` characters of `text`, with control characters (terminal
-/// escape sequences among them) shown escaped, never raw.
+/// `text` with control characters (terminal escape sequences among them)
+/// shown escaped (`\u{1b}`), never raw, in at most `max` characters (an
+/// escape counts as what it shows), then `…` if it was cut.
 pub fn printable(text: &str, max: usize) -> String {
     let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == max {
+    let mut shown = 0;
+    for c in text.chars() {
+        let escaped = c.is_control().then(|| c.escape_default());
+        let width = escaped.clone().map_or(1, Iterator::count);
+        if shown + width > max {
             out.push('…');
             break;
         }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
+        shown += width;
+        match escaped {
+            Some(escaped) => out.extend(escaped),
+            None => out.push(c),
         }
     }
     out

@@ -370,10 +370,9 @@ impl InEngine {
             "/v1/chat/completions" => {
                 Ok(self.generate(&self.chat(path, request.body)?, request.stream))
             }
-            "/v1/completions" => Ok(self.generate(
-                &self.completion(path, request.body)?,
-                request.stream,
-            )),
+            "/v1/completions" => {
+                Ok(self.generate(&self.completion(path, request.body)?, request.stream))
+            }
             "/v1/embeddings" => Ok(complete(self.embeddings(path, request.body)?)),
             "/v1/ranking" => Ok(complete(self.rankings(path, request.body)?)),
             other => Err(TransportError::UnsupportedPath {
@@ -442,23 +441,79 @@ mod tests {
         server(json!({"ttft_ms": 0, "itl_ms": 0, "output_tokens": 5}))
     }
 
+    /// Collects the events of a stream with their arrival instants; stops
+    /// reading after `stop_after` events if set.
+    struct Collect {
+        events: Vec<(Instant, String)>,
+        stop_after: Option<usize>,
+    }
+
+    impl EventSink for Collect {
+        fn event(&mut self, at: Instant, data: &str) -> bool {
+            self.events.push((at, data.to_owned()));
+            self.stop_after != Some(self.events.len())
+        }
+    }
+
+    /// Sends one request on a runtime of its own; returns the result and
+    /// the events the sink received.
+    fn send_collecting(
+        s: &InEngine,
+        path: &str,
+        body: Value,
+        stream: bool,
+        stop_after: Option<usize>,
+    ) -> (
+        Result<TransportResponse, TransportError>,
+        Vec<(Instant, String)>,
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut sink = Collect {
+            events: Vec::new(),
+            stop_after,
+        };
+        let request = TransportRequest {
+            path,
+            body: &body,
+            stream,
+        };
+        let result = runtime.block_on(s.send(request, &mut sink));
+        (result, sink.events)
+    }
+
     fn send(
         s: &InEngine,
         path: &str,
         body: Value,
         stream: bool,
     ) -> Result<TransportResponse, TransportError> {
-        s.send(TransportRequest {
-            path,
-            body: &body,
-            stream,
-        })
+        let (result, events) = send_collecting(s, path, body, stream, None);
+        if !stream {
+            assert!(events.is_empty(), "no events without a stream: {events:?}");
+        }
+        result
+    }
+
+    /// A streamed request's events (data and arrival), checking the body
+    /// counts them.
+    fn stream(s: &InEngine, body: Value) -> Vec<(Instant, String)> {
+        let (result, events) = send_collecting(s, "/v1/chat/completions", body, true, None);
+        assert_eq!(
+            result.unwrap().body,
+            ResponseBody::Streamed {
+                events: events.len() as u64
+            }
+        );
+        events
     }
 
     fn complete_json(response: TransportResponse) -> Value {
         match response.body {
             ResponseBody::Complete(bytes) => serde_json::from_slice(&bytes).unwrap(),
-            ResponseBody::Events(_) => panic!("expected a complete body"),
+            ResponseBody::Streamed { .. } => panic!("expected a complete body"),
         }
     }
 
@@ -546,13 +601,10 @@ mod tests {
         let mut body = chat("stream me");
         body["stream"] = json!(true);
         body["stream_options"] = json!({"include_usage": true});
-        let response = send(&instant(), "/v1/chat/completions", body, true).unwrap();
-        let ResponseBody::Events(events) = response.body else {
-            panic!("expected events")
-        };
+        let events = stream(&instant(), body);
         let data: Vec<Value> = events[..events.len() - 1]
             .iter()
-            .map(|e| serde_json::from_str(&e.data).unwrap())
+            .map(|(_, data)| serde_json::from_str(data).unwrap())
             .collect();
         assert_eq!(events.len(), 1 + 5 + 1 + 1);
         assert_eq!(data[0]["choices"][0]["delta"]["role"], "assistant");
@@ -564,8 +616,25 @@ mod tests {
         );
         assert_eq!(data[5]["choices"][0]["finish_reason"], "length");
         assert_eq!(data[6]["usage"]["completion_tokens"], 5);
-        assert_eq!(events.last().unwrap().data, "[DONE]");
-        assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
+        assert_eq!(events.last().unwrap().1, "[DONE]");
+        assert!(events.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
+
+    #[test]
+    fn a_sink_that_stops_reading_ends_the_stream_at_once() {
+        // 5 tokens 10 s apart: only stopping early keeps this test short.
+        let slow = server(json!({"ttft_ms": 0, "itl_ms": 10_000, "output_tokens": 5}));
+        let mut body = chat("x");
+        body["stream"] = json!(true);
+        let started = Instant::now();
+        let (result, events) = send_collecting(&slow, "/v1/chat/completions", body, true, Some(2));
+        assert_eq!(result.unwrap().body, ResponseBody::Streamed { events: 2 });
+        assert_eq!(events.len(), 2, "role, first token; nothing after the stop");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
@@ -578,12 +647,9 @@ mod tests {
             "ttft + 2 * itl"
         );
         let started = Instant::now();
-        let response = send(&slow, "/v1/chat/completions", chat("x"), true).unwrap();
-        let ResponseBody::Events(events) = response.body else {
-            panic!("expected events")
-        };
+        let events = stream(&slow, chat("x"));
         assert!(
-            events[1].at.duration_since(started) >= Duration::from_millis(30),
+            events[1].0.duration_since(started) >= Duration::from_millis(30),
             "first token after ttft"
         );
     }

@@ -6,6 +6,6 @@ mod sse;
 mod tls;
 
 pub use http::{Http, HttpConfig};
-pub use tls::{Roots, TlsConfig};
 pub use in_engine::{InEngine, InEngineConfig};
 pub use sse::SseParser;
+pub use tls::{Roots, TlsConfig};

@@ -10,6 +10,9 @@ pub struct SseParser {
     line: Vec<u8>,
     /// `data` lines of the event being received.
     data: Option<String>,
+    /// The last chunk ended with `\r`: a `\n` starting the next one ends
+    /// the same line (`\r\n` split between chunks).
+    after_cr: bool,
 }
 
 impl SseParser {
@@ -20,18 +23,33 @@ impl SseParser {
 
     /// Consumes `chunk`; calls `on_event` with the `data` of every event it
     /// completes (multi-line data joined with `\n`, as the spec says).
-    /// Lines end with `\n` or `\r\n`; comments (`:`) and fields other than
-    /// `data` are skipped.
+    /// Lines end with `\n`, `\r\n` or a lone `\r` (the spec's three line
+    /// ends); comments (`:`) and fields other than `data` are skipped.
     pub fn feed(&mut self, chunk: &[u8], mut on_event: impl FnMut(String)) {
         let mut rest = chunk;
-        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
-            self.line.extend_from_slice(&rest[..end]);
+        if std::mem::take(&mut self.after_cr) {
+            rest = rest.strip_prefix(b"\n").unwrap_or(rest);
+        }
+        while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            let (line, ending) = (&rest[..end], rest[end]);
             rest = &rest[end + 1..];
-            let mut line = std::mem::take(&mut self.line);
-            if line.last() == Some(&b'\r') {
-                line.pop();
+            if ending == b'\r' {
+                match rest.first() {
+                    Some(b'\n') => rest = &rest[1..],
+                    None => self.after_cr = true,
+                    Some(_) => {}
+                }
             }
-            self.line_complete(&line, &mut on_event);
+            if self.line.is_empty() {
+                self.line_complete(line, &mut on_event);
+            } else {
+                // The line began in an earlier chunk; its buffer is reused.
+                let mut whole = std::mem::take(&mut self.line);
+                whole.extend_from_slice(line);
+                self.line_complete(&whole, &mut on_event);
+                whole.clear();
+                self.line = whole;
+            }
         }
         self.line.extend_from_slice(rest);
     }
@@ -129,6 +147,18 @@ mod tests {
         parser.feed(&input[..7], |e| events.push(e));
         parser.feed(&input[7..], |e| events.push(e));
         assert_eq!(events, ["日本"]);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_and_a_split_crlf_is_one_end() {
+        let input = b"data: a\r\rdata: b\r\ndata: c\r\n\r\n";
+        for chunk in [1, 2, 3, 8, 64] {
+            assert_eq!(
+                parse_in_chunks(input, chunk),
+                ["a", "b\nc"],
+                "chunk size {chunk}"
+            );
+        }
     }
 
     #[test]

@@ -2,10 +2,17 @@
 //! system's or the bundled (webpki) root certificates, an optional CA file,
 //! and an explicit switch that turns verification off.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
+use hyper::Uri;
+use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioIo;
 use registry_core::BoxError;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -15,8 +22,42 @@ use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use serde::Deserialize;
 
 /// The connector the client uses: plain TCP for `http://`, rustls for
-/// `https://`.
-pub type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+/// `https://`, the whole of connecting (DNS, TCP and the TLS handshake)
+/// bounded by `connect_timeout_s`.
+#[derive(Clone)]
+pub struct Connector {
+    inner: HttpsConnector<HttpConnector>,
+    limit: Duration,
+    /// `connect_timeout_s` as the config gave it, for the message.
+    limit_s: f64,
+}
+
+impl tower_service::Service<Uri> for Connector {
+    type Response = MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let connecting = self.inner.call(uri);
+        let (limit, limit_s) = (self.limit, self.limit_s);
+        Box::pin(async move {
+            match tokio::time::timeout(limit, connecting).await {
+                Ok(connected) => connected,
+                // An io::Error with only a message: the innermost cause, so
+                // the transport's error shows exactly this.
+                Err(_elapsed) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("timed out connecting after {limit_s} s (`connect_timeout_s`)"),
+                )
+                .into()),
+            }
+        })
+    }
+}
 
 /// Which certificates a server's chain must lead to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -44,13 +85,17 @@ pub struct TlsConfig {
     pub insecure: bool,
 }
 
-/// The connector for a client whose base URL has `scheme`. Root
-/// certificates are loaded only for `https` (reading the system store
-/// costs milliseconds a plain-HTTP benchmark should not pay).
+/// The connector for a client whose base URL has `scheme`, giving up on a
+/// connection not established within `connect_timeout` (`connect_timeout_s`
+/// seconds, as configured). Root certificates are loaded only for `https`
+/// (reading the system store costs milliseconds a plain-HTTP benchmark
+/// should not pay).
 pub fn connector(
     mut http: HttpConnector,
     scheme: &str,
     config: &TlsConfig,
+    connect_timeout: Duration,
+    connect_timeout_s: f64,
 ) -> Result<Connector, BoxError> {
     http.enforce_http(false);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -76,11 +121,16 @@ pub fn connector(
         };
         builder.with_root_certificates(roots).with_no_client_auth()
     };
-    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+    let inner = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls)
         .https_or_http()
         .enable_http1()
-        .wrap_connector(http))
+        .wrap_connector(http);
+    Ok(Connector {
+        inner,
+        limit: connect_timeout,
+        limit_s: connect_timeout_s,
+    })
 }
 
 /// The trusted roots: the chosen store plus the CA file.

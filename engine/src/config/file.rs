@@ -943,7 +943,7 @@ transport: { type: in_engine }
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for level in 1..7 {
             let prev = format!("*a{}", level - 1);
-            let items = vec![prev.as_str(); 10].join(", ");
+            let items = [prev.as_str(); 10].join(", ");
             text += &format!("a{level}: &a{level} [{items}]\n");
         }
         let err = parse_config_str(&text, "bomb.yaml", &|_| None)

@@ -36,6 +36,6 @@ mod file;
 pub use check::check_config;
 pub use expand::Secrets;
 pub use file::{
-    BenchmarkConfig, ConfigError, DatasetConfig, EndpointConfig, NamedConfig, PluginsConfig,
-    TransportConfig, load_config, parse_config_str,
+    BenchmarkConfig, ConfigError, DatasetConfig, EndpointConfig, MAX_CONFIG_BYTES, NamedConfig,
+    PluginsConfig, TransportConfig, load_config, parse_config_str,
 };
