@@ -122,7 +122,7 @@ def served_stats(rows, start_ns):
     }
 
 
-def ours(prompts, concurrency, requests, mode="concurrency", rate=None):
+def ours(prompts, concurrency, requests, mode="concurrency", rate=None, transport=""):
     work = tempfile.mkdtemp(prefix="ours-")
     mock = Mock()
     if mode == "concurrency":
@@ -133,7 +133,7 @@ def ours(prompts, concurrency, requests, mode="concurrency", rate=None):
     with open(config, "w") as f:
         f.write(f"plugins: {{ timing_strategy: {timing} }}\n"
                 f"endpoint: {{ type: chat, model: demo, streaming: true }}\n"
-                f"transport: {{ type: http, url: \"{mock.url}\", config: {{ timeout_s: 600 }} }}\n"
+                f"transport: {{ type: http, url: \"{mock.url}\", config: {{ timeout_s: 600{transport} }} }}\n"
                 f"dataset: {{ prompts: {json.dumps(prompts)}, max_tokens: {OSL} }}\n"
                 f"ui: {{ name: none }}\n")
     cpu, rss, wall, start = measured([str(RELEASE / "aiperf"), "profile", "--config", config,
@@ -199,6 +199,7 @@ def main():
         print(key, json.dumps({k: v for k, v in results.items() if k.endswith(key)}), flush=True)
     results["ours_c1000"] = ours(prompts, 1000, 5000)
     results["ours_c10000"] = ours(prompts, 10000, 10000)
+    results["ours_c10000_buf1k"] = ours(prompts, 10000, 10000, transport=", read_buffer_bytes: 1024")
     for rate in (1000, 10000):
         results[f"ours_rate{rate}"] = ours(prompts, None, rate * 5, mode="rate", rate=rate)
     (TARGET / "engine-bench.json").write_text(json.dumps(results, indent=2))
