@@ -105,8 +105,7 @@ def measured(cmd, env=None):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
-        sys.stderr.write(proc.stderr.read()[-3000:])
-        raise SystemExit(f"{cmd[0]} exited {proc.returncode}")
+        raise RuntimeError(f"{cmd[0]} exited {proc.returncode}: {proc.stderr.read()[-2000:]}")
     return cpu, peak / 1024, wall, start
 
 
@@ -148,7 +147,8 @@ def ours(prompts, concurrency, requests, mode="concurrency", rate=None, transpor
         "ttft_mean": phase["time_to_first_token_ms"]["mean"],
         "ttft_p99": phase["time_to_first_token_ms"]["p99"],
         "lag_p99": (phase.get("schedule_lag_ms") or {}).get("p99"),
-        "rate": phase["sent"] / phase["duration_s"] if phase["duration_s"] else None,
+        "rate": phase.get("send_rate"),
+        "notes": phase.get("notes"),
         "served": served,
     }
 
@@ -185,6 +185,34 @@ def aiperf(concurrency, requests):
             "ttft_p99": ttft["p99"], "served": served}, prompts
 
 
+def startup(runs=11):
+    """Process start to the first request at the server, ms (median), with
+    a one-prompt config: the client's own start-up cost."""
+    work = tempfile.mkdtemp(prefix="startup-")
+    times = []
+    for _ in range(runs):
+        mock = Mock()
+        config = os.path.join(work, "bench.yaml")
+        with open(config, "w") as f:
+            f.write("plugins: { timing_strategy: { name: concurrency, config: { concurrency: 1, requests: 1 } } }\n"
+                    "endpoint: { type: chat, model: demo, streaming: true }\n"
+                    f"transport: {{ type: http, url: \"{mock.url}\" }}\n"
+                    "ui: { name: none }\n")
+        _, _, _, start = measured([str(RELEASE / "aiperf"), "profile", "--config", config,
+                                   "--output", os.path.join(work, "out")])
+        times.append(served_stats(mock.served(), start)["first_request_ms"])
+    shutil.rmtree(work, ignore_errors=True)
+    return statistics.median(times)
+
+
+def attempt(name, results, f, *args, **kwargs):
+    try:
+        results[name] = f(*args, **kwargs)
+    except RuntimeError as e:
+        results[name] = {"error": str(e)}
+        print(name, "failed:", e, flush=True)
+
+
 def main():
     only_ours = "--ours" in sys.argv
     build()
@@ -197,11 +225,13 @@ def main():
             results[f"aiperf_{key}"] = theirs
         results[f"ours_{key}"] = ours(prompts, concurrency, requests)
         print(key, json.dumps({k: v for k, v in results.items() if k.endswith(key)}), flush=True)
-    results["ours_c1000"] = ours(prompts, 1000, 5000)
-    results["ours_c10000"] = ours(prompts, 10000, 10000)
-    results["ours_c10000_buf1k"] = ours(prompts, 10000, 10000, transport=", read_buffer_bytes: 1024")
+    attempt("ours_c1000", results, ours, prompts, 1000, 5000)
+    attempt("ours_c10000", results, ours, prompts, 10000, 10000)
+    attempt("ours_c10000_buf1k", results, ours, prompts, 10000, 10000,
+            transport=", read_buffer_bytes: 1024")
     for rate in (1000, 10000):
-        results[f"ours_rate{rate}"] = ours(prompts, None, rate * 5, mode="rate", rate=rate)
+        attempt(f"ours_rate{rate}", results, ours, prompts, None, rate * 5, mode="rate", rate=rate)
+    results["ours_startup_ms"] = startup()
     (TARGET / "engine-bench.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 

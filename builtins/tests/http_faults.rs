@@ -942,7 +942,10 @@ fn https_trusts_the_ca_file_refuses_an_unknown_issuer_and_insecure_skips_checks(
 /// loads.
 #[test]
 fn a_read_buffer_out_of_range_is_refused() {
-    let e = creation_error(Some("http://127.0.0.1:9"), json!({"read_buffer_bytes": 100}));
+    let e = creation_error(
+        Some("http://127.0.0.1:9"),
+        json!({"read_buffer_bytes": 100}),
+    );
     assert!(
         e.ends_with("invalid config: `read_buffer_bytes` is 100; it must be from 512 to 1048576"),
         "{e}"

@@ -35,7 +35,12 @@ pub struct ProfileOptions {
 /// measured is still exported and printed.
 pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
     let (config, secrets) = load_config(&options.config)?;
+    // Each request in flight holds a socket: allow as many as the system
+    // lets this process have, and keep in-flight requests below that (with
+    // room for the files and pipes the run itself opens).
+    let open_files = rlimit::increase_nofile_limit(u64::MAX).ok();
     let build = BuildOptions {
+        max_in_flight: open_files.map(|n| n.saturating_sub(64).max(1)),
         url: options.url.clone(),
         output_dir: options.output_dir.clone(),
         hooks: if options.strict_hooks {
@@ -59,10 +64,6 @@ pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
     };
     std::fs::create_dir_all(benchmark.output_dir()).map_err(output_error)?;
     tempfile::tempfile_in(benchmark.output_dir()).map_err(output_error)?;
-
-    // Each request in flight holds a socket: allow as many as the system
-    // lets this process have.
-    let open_files = rlimit::increase_nofile_limit(u64::MAX).ok();
 
     let signals = Signals::install();
     let results = benchmark.run(&signals.stop);
@@ -164,9 +165,14 @@ fn render_phase(out: &mut String, stats: &PhaseStats) {
     );
     percentile_row(&mut table, "Schedule lag (ms)", &stats.schedule_lag_ms);
     *out += &table.render("  ");
+    let sent = stats
+        .send_rate
+        .map(|rate| format!(" (sent at {rate:.2} req/s)"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  Request throughput: {:.2} req/s; output token throughput: {:.2} tokens/s ({} tokens)",
+        "  Request throughput: {:.2} req/s{sent}; output token throughput: {:.2} tokens/s ({} \
+         tokens)",
         stats.request_throughput, stats.output_token_throughput, stats.output_tokens
     );
     for (message, count) in &stats.errors {

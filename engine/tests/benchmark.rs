@@ -545,3 +545,38 @@ ui: { name: none }
         p.errors
     );
 }
+
+/// The client's own in-flight limit (the CLI's, from the open-files limit)
+/// holds requests back whatever the strategy asks, and the phase says the
+/// client set the pace; nothing fails.
+#[test]
+fn the_client_in_flight_limit_holds_requests_and_says_so() {
+    let yaml = r#"
+plugins: { timing_strategy: { name: concurrency, config: { concurrency: 6, requests: 12 } } }
+endpoint: { type: chat, model: demo }
+transport: { type: in_engine, config: { ttft_ms: 20 } }
+ui: { name: none }
+"#;
+    let (config, secrets) = parse_config_str(yaml, "bench.yaml", &|_| None).unwrap();
+    let scratch = scratch_dir("client-limit");
+    let options = BuildOptions {
+        output_dir: Some(scratch.path().to_owned()),
+        max_in_flight: Some(2),
+        ..BuildOptions::default()
+    };
+    let started = Instant::now();
+    let results = Benchmark::from_config(&config, &secrets, options)
+        .unwrap()
+        .run(&AtomicBool::new(false));
+    let p = &results.phases[0];
+    assert_eq!((p.sent, p.completed, p.failed), (12, 12, 0));
+    // Two at a time: six rounds of at least 20 ms.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(120));
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.starts_with("in-flight requests reached the client's limit of 2")),
+        "{:?}",
+        p.notes
+    );
+}

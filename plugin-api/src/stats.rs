@@ -56,6 +56,8 @@ pub struct RequestRecord {
     /// when it went out. Large values mean the client, not the server, set
     /// the pace.
     pub schedule_lag: Duration,
+    /// When it was sent, from the start of its phase.
+    pub sent_at: Duration,
     /// The run was stopped while it was in flight: it is neither a success
     /// nor a failure (its `error` says so).
     pub cancelled: bool,
@@ -127,6 +129,11 @@ pub struct PhaseStats {
     pub latency_ms: Option<Percentiles>,
     /// Time to first token of successful streamed requests.
     pub time_to_first_token_ms: Option<Percentiles>,
+    /// Requests sent per second over the sending window (first to last
+    /// send): the rate the timing strategy achieved, unlike
+    /// `request_throughput`, which also spans the wait for the last
+    /// responses. `None` with fewer than two requests.
+    pub send_rate: Option<f64>,
     /// How late requests were sent (see [`RequestRecord::schedule_lag`]),
     /// over every request sent.
     pub schedule_lag_ms: Option<Percentiles>,
@@ -164,6 +171,14 @@ impl PhaseStats {
         }
         errors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let schedule_lag_ms = Percentiles::of_durations(records.iter().map(|r| r.schedule_lag));
+        let first_sent = records.iter().map(|r| r.sent_at).min();
+        let last_sent = records.iter().map(|r| r.sent_at).max();
+        let send_rate = match (first_sent, last_sent) {
+            (Some(first), Some(last)) if records.len() > 1 && last > first => {
+                Some((records.len() - 1) as f64 / (last - first).as_secs_f64())
+            }
+            _ => None,
+        };
         let mut notes = Vec::new();
         if let Some(lag) = schedule_lag_ms.filter(|lag| lag.p99 > LAG_NOTE_MS) {
             notes.push(format!(
@@ -187,6 +202,7 @@ impl PhaseStats {
             time_to_first_token_ms: Percentiles::of_durations(
                 ok.iter().filter_map(|r| r.time_to_first_token),
             ),
+            send_rate,
             schedule_lag_ms,
             errors,
             notes,

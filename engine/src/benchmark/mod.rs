@@ -34,6 +34,11 @@ pub struct BuildOptions {
     pub output_dir: Option<PathBuf>,
     /// How a phase hook that fails to load is treated.
     pub hooks: LoadMode,
+    /// The most requests the client keeps in flight, whatever the timing
+    /// strategy asks (each holds a socket: the CLI sets it below the
+    /// open-files limit). Past it, requests wait for a free slot and the
+    /// phase says the client set the pace; `None`: no limit.
+    pub max_in_flight: Option<u64>,
 }
 
 /// A benchmark ready to run: every part created.
@@ -236,6 +241,7 @@ impl Benchmark {
                 path: metadata.endpoint_path,
                 stream: config.endpoint.streaming && metadata.supports_streaming,
                 prompts,
+                client_limit: options.max_in_flight.filter(|&n| n > 0),
                 labels: Arc::new(Labels {
                     endpoint: format!("endpoint `{}` ({endpoint_id})", config.endpoint.kind),
                     transport: format!("transport `{}` ({transport_id})", config.transport.kind),
@@ -335,7 +341,14 @@ impl Benchmark {
             for error in records.iter_mut().filter_map(|r| r.error.as_mut()) {
                 *error = self.secrets.redact(error);
             }
-            let stats = PhaseStats::from_records(phase, &records, run.duration);
+            let mut stats = PhaseStats::from_records(phase, &records, run.duration);
+            if let (true, Some(limit)) = (run.client_capped, self.target.client_limit) {
+                stats.notes.push(format!(
+                    "in-flight requests reached the client's limit of {limit} (one socket each, \
+                     below the open-files limit); later requests waited for a free slot, so the \
+                     client, not the timing strategy, set the pace"
+                ));
+            }
             self.ui.on_phase_complete(&stats);
             self.hooks.on_phase_complete_until(&stats, stop);
             phases.push(stats);

@@ -31,6 +31,9 @@ pub(crate) struct Target {
     pub(crate) path: &'static str,
     pub(crate) stream: bool,
     pub(crate) prompts: Arc<[Prompt]>,
+    /// The most requests in flight the client allows (see
+    /// `BuildOptions::max_in_flight`).
+    pub(crate) client_limit: Option<u64>,
     /// How the endpoint and transport are named in errors.
     pub(crate) labels: Arc<Labels>,
 }
@@ -40,6 +43,8 @@ pub(crate) struct PhaseRun {
     pub(crate) records: Vec<RequestRecord>,
     pub(crate) duration: Duration,
     pub(crate) interrupted: bool,
+    /// Requests waited because the client's own in-flight limit was reached.
+    pub(crate) client_capped: bool,
 }
 
 struct Collector<'a> {
@@ -96,6 +101,7 @@ pub(crate) fn run_phase(
     let start = Instant::now();
     let mut issued = 0u64;
     let mut interrupted = false;
+    let mut client_capped = false;
     let mut pending: Option<Pending> = None;
 
     loop {
@@ -131,6 +137,14 @@ pub(crate) fn run_phase(
                 }
             }
         };
+        if target.client_limit.is_some_and(|limit| in_flight >= limit) {
+            client_capped = true;
+            decision.slot_free_since = None;
+            if let Ok(record) = rx.recv_timeout(POLL) {
+                c.finished(record);
+            }
+            continue;
+        }
         if let Some(limit) = decision.max_in_flight {
             if limit == 0 {
                 tracing::error!(
@@ -171,6 +185,7 @@ pub(crate) fn run_phase(
             prompt: target.prompts[index % target.prompts.len()].clone(),
             stream: target.stream,
             schedule_lag,
+            sent_at: now.duration_since(start),
         };
         let tx = tx.clone();
         let task = runtime.spawn(async move {
@@ -233,5 +248,6 @@ pub(crate) fn run_phase(
         records: c.records,
         duration: start.elapsed(),
         interrupted,
+        client_capped,
     }
 }

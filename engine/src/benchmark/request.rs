@@ -36,6 +36,7 @@ pub(crate) struct Job {
     pub(crate) prompt: Prompt,
     pub(crate) stream: bool,
     pub(crate) schedule_lag: Duration,
+    pub(crate) sent_at: Duration,
 }
 
 /// Runs `job`, with a panic in the endpoint or transport (a plugin's bug)
@@ -46,6 +47,7 @@ pub(crate) async fn execute_catching_panics(job: Job) -> RequestRecord {
     let sent = Instant::now();
     let labels = Arc::clone(&job.labels);
     let lag = job.schedule_lag;
+    let sent_at = job.sent_at;
     let outcome = CatchUnwind(Box::pin(execute(job, Arc::clone(&stage), sent))).await;
     outcome.unwrap_or_else(|payload| {
         let component = match stage.load(Ordering::Relaxed) {
@@ -59,6 +61,7 @@ pub(crate) async fn execute_catching_panics(job: Job) -> RequestRecord {
                 panic_message(payload.as_ref())
             )),
             schedule_lag: lag,
+            sent_at,
             ..RequestRecord::default()
         }
     })
@@ -130,10 +133,12 @@ impl EventSink for StreamReader<'_> {
 /// which component is running.
 async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord {
     let lag = job.schedule_lag;
+    let sent_at = job.sent_at;
     let failed = |latency: Duration, error: String| RequestRecord {
         latency,
         error: Some(error),
         schedule_lag: lag,
+        sent_at,
         ..RequestRecord::default()
     };
     let payload = job.endpoint.format_payload(&job.prompt);
@@ -185,6 +190,7 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
                             _ => 0,
                         }),
                     schedule_lag: lag,
+                    sent_at,
                     ..RequestRecord::default()
                 },
                 Err(e) => failed(latency, e.to_string()),
@@ -211,6 +217,7 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
                 time_to_first_token: reader.first_token,
                 output_tokens: reader.reported_tokens.unwrap_or(reader.chunks),
                 schedule_lag: lag,
+                sent_at,
                 ..RequestRecord::default()
             }
         }

@@ -253,8 +253,9 @@ pub enum ConfigError {
     },
 }
 
-/// The largest config file read.
-pub const MAX_CONFIG_BYTES: u64 = 4 << 20;
+/// The largest config file read: room for thousands of inline prompts (a
+/// replayed inputs.json), and a stop to `/dev/zero`.
+pub const MAX_CONFIG_BYTES: u64 = 64 << 20;
 
 /// Reads and parses a configuration file (at most [`MAX_CONFIG_BYTES`]),
 /// expanding `${VAR}` from the process environment.
@@ -933,7 +934,7 @@ transport: { type: in_engine }
         let err = load_config(Path::new("/dev/zero")).unwrap_err().to_string();
         assert_eq!(
             err,
-            "/dev/zero: the file is larger than 4 MiB; a benchmark config is a few lines (is \
+            "/dev/zero: the file is larger than 64 MiB; a benchmark config is a few lines (is \
              this the right file?)"
         );
     }
