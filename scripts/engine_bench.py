@@ -135,8 +135,12 @@ def ours(prompts, concurrency, requests, mode="concurrency", rate=None, transpor
                 f"transport: {{ type: http, url: \"{mock.url}\", config: {{ timeout_s: 600{transport} }} }}\n"
                 f"dataset: {{ prompts: {json.dumps(prompts)}, max_tokens: {OSL} }}\n"
                 f"ui: {{ name: none }}\n")
-    cpu, rss, wall, start = measured([str(RELEASE / "aiperf"), "profile", "--config", config,
-                                      "--output", os.path.join(work, "out")])
+    try:
+        cpu, rss, wall, start = measured([str(RELEASE / "aiperf"), "profile", "--config",
+                                          config, "--output", os.path.join(work, "out")])
+    except RuntimeError:
+        mock.served()
+        raise
     with open(os.path.join(work, "out", "profile_export_aiperf.json")) as f:
         phase = json.load(f)["phases"][-1]
     served = served_stats(mock.served(), start)

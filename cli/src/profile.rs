@@ -36,11 +36,12 @@ pub struct ProfileOptions {
 pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
     let (config, secrets) = load_config(&options.config)?;
     // Each request in flight holds a socket: allow as many as the system
-    // lets this process have, and keep in-flight requests below that (with
-    // room for the files and pipes the run itself opens).
+    // lets this process have, and keep in-flight requests well below that:
+    // a connection outlives its request for a moment (the pool takes it
+    // back after the stream's end), and the run opens files of its own.
     let open_files = rlimit::increase_nofile_limit(u64::MAX).ok();
     let build = BuildOptions {
-        max_in_flight: open_files.map(|n| n.saturating_sub(64).max(1)),
+        max_in_flight: open_files.map(|n| (n - n / 4).saturating_sub(64).max(1)),
         url: options.url.clone(),
         output_dir: options.output_dir.clone(),
         hooks: if options.strict_hooks {
