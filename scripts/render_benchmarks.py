@@ -1,6 +1,7 @@
 """Writes BENCHMARKS.md (to stdout) from target/bench-results.json."""
 
 import json
+import pathlib
 import sys
 
 r = json.load(open(sys.argv[1]))
@@ -197,4 +198,9 @@ for n in ["20", "1000", "10000"]:
 w("")
 w("## Where a goal is missed, and why\n")
 w(open(sys.argv[2]).read() if len(sys.argv) > 2 else "")
+# Section 9 (the engine next to AIPerf) comes from scripts/engine_bench.py,
+# written up by hand in scripts/engine-benchmarks.md.
+engine = pathlib.Path(__file__).with_name("engine-benchmarks.md")
+if engine.exists():
+    w(engine.read_text())
 print("\n".join(out))
