@@ -713,3 +713,49 @@ fn an_api_key_echoed_in_part_is_hidden() {
         run.stdout
     );
 }
+
+/// 2,000 concurrent requests under an open-files limit of 1,024: requests
+/// wait for a free socket instead of failing (they used to fail by the
+/// thousand, with exit 0), and the summary says the client set the pace.
+#[test]
+fn concurrency_above_the_open_files_limit_waits_instead_of_failing() {
+    let server = aiperf_mock_server::MockServer::start(aiperf_mock_server::MockConfig {
+        ttft: Duration::from_millis(20),
+        output_tokens: 2,
+        ..aiperf_mock_server::MockConfig::default()
+    })
+    .unwrap();
+    let scratch = scratch_dir("open-files");
+    let dir = scratch.path();
+    let yaml = "plugins: { timing_strategy: { name: concurrency, config: { concurrency: 2000, requests: 4000 } } }\n\
+                endpoint: { type: chat, model: demo, streaming: true }\n\
+                transport: { type: http, config: { timeout_s: 60 } }\n\
+                ui: { name: none }\n";
+    std::fs::write(dir.join("bench.yaml"), yaml).unwrap();
+    // The hard limit is lowered too, so the client cannot raise it back.
+    let script = format!(
+        "ulimit -Sn 1024 && ulimit -Hn 1024 && exec \"$0\" profile --config {} --output {} --url {}",
+        dir.join("bench.yaml").display(),
+        dir.join("out").display(),
+        server.url()
+    );
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", &script, env!("CARGO_BIN_EXE_aiperf")])
+        .env_remove("AIPERF_USE")
+        .env_remove("AIPERF_PLUGIN_CRATES");
+    let run = common::run(command);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("profiling phase: 4000 sent, 4000 ok, 0 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("note: in-flight requests reached the client's limit of 704"),
+        "{}",
+        run.stdout
+    );
+}

@@ -128,6 +128,49 @@ pub enum TransportError {
 /// [`ResponseBody::Streamed`]. Any other answer is read whole (up to a cap)
 /// and returned as [`ResponseBody::Complete`]: the engine decides whether
 /// that is an error.
+///
+/// A transport that answers at once (a simulation, a canned reply) wraps
+/// its answer in a ready future; one written before this trait was async
+/// moves its body into a helper and becomes:
+///
+/// ```
+/// use std::time::Instant;
+///
+/// use aiperf_plugin_api::{
+///     EventSink, ResponseBody, SendFuture, Transport, TransportError, TransportRequest,
+///     TransportResponse,
+/// };
+///
+/// struct Echo;
+///
+/// impl Echo {
+///     fn answer(&self, request: TransportRequest<'_>, events: &mut dyn EventSink)
+///         -> Result<TransportResponse, TransportError> {
+///         if request.stream {
+///             let mut sent = 0;
+///             for data in ["{\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}", "[DONE]"] {
+///                 sent += 1;
+///                 if !events.event(Instant::now(), data) {
+///                     break;
+///                 }
+///             }
+///             return Ok(TransportResponse { status: 200, body: ResponseBody::Streamed { events: sent } });
+///         }
+///         let body = request.body.to_string().into_bytes();
+///         Ok(TransportResponse { status: 200, body: ResponseBody::Complete(body) })
+///     }
+/// }
+///
+/// impl Transport for Echo {
+///     fn send<'a>(&'a self, request: TransportRequest<'a>, events: &'a mut dyn EventSink)
+///         -> SendFuture<'a> {
+///         Box::pin(std::future::ready(self.answer(request, events)))
+///     }
+/// }
+/// ```
+///
+/// Anything that waits (network, timers) must be `async` instead, on the
+/// tokio runtime the engine provides.
 pub trait Transport: Send + Sync {
     /// Sends one request; streamed events go to `events`.
     fn send<'a>(
