@@ -758,4 +758,13 @@ fn concurrency_above_the_open_files_limit_waits_instead_of_failing() {
         "{}",
         run.stdout
     );
+    // And before the first request went out, on stderr.
+    assert!(
+        run.stderr.contains(
+            "the timing strategy allows 2000 requests in flight, but this process can keep only \
+             704 open"
+        ),
+        "{}",
+        run.stderr
+    );
 }

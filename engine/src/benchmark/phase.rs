@@ -102,6 +102,7 @@ pub(crate) fn run_phase(
     let mut issued = 0u64;
     let mut interrupted = false;
     let mut client_capped = false;
+    let mut warned_limit = false;
     let mut pending: Option<Pending> = None;
 
     loop {
@@ -129,11 +130,26 @@ pub(crate) fn run_phase(
                 // issued (the strategy's contract).
                 match c.strategy.next(progress) {
                     Decision::Done => break,
-                    Decision::Issue { at, max_in_flight } => pending.insert(Pending {
-                        at: start + at,
-                        max_in_flight,
-                        slot_free_since: None,
-                    }),
+                    Decision::Issue { at, max_in_flight } => {
+                        // Said before the first request that cannot fit is
+                        // sent, not only in the summary.
+                        if let (Some(asked), Some(limit)) = (max_in_flight, target.client_limit) {
+                            if asked > limit && !warned_limit {
+                                warned_limit = true;
+                                tracing::warn!(
+                                    "{phase}: the timing strategy allows {asked} requests in \
+                                     flight, but this process can keep only {limit} open \
+                                     (open-files limit); the rest will wait for a free socket \
+                                     (raise `ulimit -n` to lift this)"
+                                );
+                            }
+                        }
+                        pending.insert(Pending {
+                            at: start + at,
+                            max_in_flight,
+                            slot_free_since: None,
+                        })
+                    }
                 }
             }
         };
