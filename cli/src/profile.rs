@@ -102,7 +102,7 @@ pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
             .map_or("", |(message, _)| message.as_str());
         report(format_args!(
             "error: every request failed; the most frequent error: {}",
-            escaped(first)
+            printable_all(first)
         ));
     }
     // A `${VAR}` output directory stays hidden on the `written:` line.
@@ -177,25 +177,11 @@ fn render_phase(out: &mut String, stats: &PhaseStats) {
         stats.request_throughput, stats.output_token_throughput, stats.output_tokens
     );
     for (message, count) in &stats.errors {
-        let _ = writeln!(out, "  error x{count}: {}", escaped(message));
+        let _ = writeln!(out, "  error x{count}: {}", printable_all(message));
     }
     for note in &stats.notes {
         let _ = writeln!(out, "  note: {note}");
     }
-}
-
-/// `text` with control characters (terminal escape sequences among them)
-/// shown escaped: error texts quote what a server sent.
-fn escaped(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escape = c.is_control();
-            let plain = (!escape).then_some(c);
-            plain
-                .into_iter()
-                .chain(escape.then(|| c.escape_default()).into_iter().flatten())
-        })
-        .collect()
 }
 
 /// The human summary printed at the end of a run.
@@ -216,9 +202,9 @@ fn render(results: &BenchmarkResults, written: &[String], dir: &str) -> String {
         render_phase(&mut out, stats);
     }
     if written.is_empty() {
-        let _ = writeln!(out, "\nno files written to {}", escaped(dir));
+        let _ = writeln!(out, "\nno files written to {}", printable_all(dir));
     } else {
-        let _ = writeln!(out, "\nwritten: {}", escaped(&written.join(", ")));
+        let _ = writeln!(out, "\nwritten: {}", printable_all(&written.join(", ")));
     }
     out
 }
@@ -269,4 +255,10 @@ impl Signals {
             signal => i32::try_from(signal).ok(),
         }
     }
+}
+
+/// `text` with control characters shown escaped, whole: error texts quote
+/// what a server sent (already cut to length where they were made).
+fn printable_all(text: &str) -> String {
+    aiperf_plugin_api::transport::printable(text, usize::MAX)
 }

@@ -202,3 +202,39 @@ declare_category! {
 
 /// `TransportFactory::create_instance("http", args)`.
 pub type TransportFactory = Factory<TransportCategory>;
+
+/// Text a server chose, made safe to show: `text` with control characters (terminal escape sequences among them)
+/// shown escaped (`\u{1b}`), never raw, in at most `max` characters (an
+/// escape counts as what it shows), then `…` if it was cut.
+pub fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    for c in text.chars() {
+        let escaped = c.is_control().then(|| c.escape_default());
+        let width = escaped.clone().map_or(1, Iterator::count);
+        if shown + width > max {
+            out.push('…');
+            break;
+        }
+        shown += width;
+        match escaped {
+            Some(escaped) => out.extend(escaped),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn server_text_is_escaped_and_cut_by_what_it_shows() {
+        assert_eq!(printable("ok \u{1b}[2J done", 100), "ok \\u{1b}[2J done");
+        assert_eq!(printable("abcdef", 3), "abc…");
+        // An escape counts as the characters it shows.
+        assert_eq!(printable("\u{7}\u{7}", 10), "\\u{7}\\u{7}");
+        assert_eq!(printable("\u{7}\u{7}", 7), "\\u{7}…");
+    }
+}

@@ -25,6 +25,7 @@ use serde::Deserialize;
 use super::sse::SseParser;
 use super::tls::{self, TlsConfig};
 use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
+use aiperf_plugin_api::transport::printable;
 use aiperf_plugin_api::{
     EventSink, ResponseBody, SendFuture, Transport, TransportArgs, TransportCategory,
     TransportError, TransportMetadata, TransportRequest, TransportResponse,
@@ -584,28 +585,6 @@ fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
         source = next;
     }
     printable(&source.to_string(), ERROR_BODY_CHARS)
-}
-
-/// `text` with control characters (terminal escape sequences among them)
-/// shown escaped (`\u{1b}`), never raw, in at most `max` characters (an
-/// escape counts as what it shows), then `…` if it was cut.
-pub fn printable(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut shown = 0;
-    for c in text.chars() {
-        let escaped = c.is_control().then(|| c.escape_default());
-        let width = escaped.clone().map_or(1, Iterator::count);
-        if shown + width > max {
-            out.push('…');
-            break;
-        }
-        shown += width;
-        match escaped {
-            Some(escaped) => out.extend(escaped),
-            None => out.push(c),
-        }
-    }
-    out
 }
 
 impl Transport for Http {
