@@ -570,14 +570,31 @@ fn run_held_by_a_hook(dir: &Path) -> (std::process::Child, std::net::TcpListener
     (child, silent)
 }
 
+/// The first connection to `listener` (waits up to 30 s).
+#[cfg(feature = "prometheus")]
+fn wait_for_connection(listener: &std::net::TcpListener) -> std::net::TcpStream {
+    listener.set_nonblocking(true).unwrap();
+    let started = Instant::now();
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => return stream,
+            Err(_) if started.elapsed() < Duration::from_secs(30) => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("the hook never connected: {e}"),
+        }
+    }
+}
+
 /// A hook blocked on a slow server does not hold Ctrl-C: the run gives it a
 /// short grace, then exports and exits 130.
 #[cfg(feature = "prometheus")]
 #[test]
 fn a_hook_blocked_on_a_silent_server_does_not_hold_ctrl_c() {
     let scratch = scratch_dir("held-hook");
-    let (child, _silent) = run_held_by_a_hook(scratch.path());
-    std::thread::sleep(Duration::from_millis(500));
+    let (child, silent) = run_held_by_a_hook(scratch.path());
+    // Once the hook is blocked on the gateway, the run is under way.
+    let _held = wait_for_connection(&silent);
     signal_when(&child, "INT", || true);
     let started = Instant::now();
     let output = child.wait_with_output().unwrap();
@@ -606,8 +623,8 @@ fn a_hook_blocked_on_a_silent_server_does_not_hold_ctrl_c() {
 #[test]
 fn a_second_signal_exits_at_once() {
     let scratch = scratch_dir("second-signal");
-    let (child, _silent) = run_held_by_a_hook(scratch.path());
-    std::thread::sleep(Duration::from_millis(500));
+    let (child, silent) = run_held_by_a_hook(scratch.path());
+    let _held = wait_for_connection(&silent);
     signal_when(&child, "HUP", || true);
     std::thread::sleep(Duration::from_millis(200));
     let started = Instant::now();
