@@ -54,12 +54,19 @@ impl Endpoint for OpenAiChat {
     /// A chunk's `choices[0].delta.content`; a delta without content (the
     /// role-only first chunk, the `finish_reason` chunk) adds empty text.
     fn parse_stream_event(&self, data: &str) -> Result<Option<StreamDelta>, EndpointError> {
-        choices_event(data, |chunk| {
+        choices_event(data, fast_text, |chunk| {
             chunk.object("choices[0].delta")?;
             let content = chunk.optional_str("choices[0].delta.content")?;
             Ok(content.unwrap_or_default().to_owned())
         })
     }
+}
+
+/// A chat chunk's text from the typed chunk: `delta.content` (absent or
+/// `null` is empty); `None` without a `delta` object.
+pub(super) fn fast_text(choice: &super::FastChoice<'_>) -> Option<String> {
+    let delta = choice.delta.as_ref()?;
+    Some(delta.content.as_deref().unwrap_or_default().to_owned())
 }
 
 #[cfg(test)]

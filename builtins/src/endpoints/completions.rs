@@ -52,8 +52,16 @@ impl Endpoint for OpenAiCompletions {
     /// A chunk's `choices[0].text`, which every completions chunk carries
     /// (unlike chat deltas, a missing text is an error).
     fn parse_stream_event(&self, data: &str) -> Result<Option<StreamDelta>, EndpointError> {
-        choices_event(data, |chunk| Ok(chunk.str("choices[0].text")?.to_owned()))
+        choices_event(data, fast_text, |chunk| {
+            Ok(chunk.str("choices[0].text")?.to_owned())
+        })
     }
+}
+
+/// A completion chunk's text from the typed chunk: `text`; `None` when it
+/// is absent or `null`.
+pub(super) fn fast_text(choice: &super::FastChoice<'_>) -> Option<String> {
+    choice.text.as_deref().map(str::to_owned)
 }
 
 #[cfg(test)]
