@@ -607,7 +607,8 @@ mod tests {
             r#"not json"#,
             r#"  [DONE]  "#,
         ];
-        let fast_paths: [(&str, fn(&FastChoice<'_>) -> Option<String>); 2] = [
+        type FastText = fn(&FastChoice<'_>) -> Option<String>;
+        let fast_paths: [(&str, FastText); 2] = [
             ("chat", chat::fast_text),
             ("completions", completions::fast_text),
         ];
