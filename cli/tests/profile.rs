@@ -278,23 +278,46 @@ fn ctrl_c_stops_the_run_and_still_exports() {
         "concurrency: 4, requests: 24",
         "concurrency: 2, requests: 100000",
     );
-    let child = command(dir, &slow, &[])
+    let mut child = command(dir, &slow, &[])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the run has started (the logging hook says so), then send SIGINT.
+    // Wait until the run has started (the logging hook says so on stderr,
+    // after the signal handlers are in place), then send SIGINT.
+    let stderr = child.stderr.take().unwrap();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("phase starting") {
+                let _ = started_tx.send(());
+            }
+            seen += &line;
+            seen.push('\n');
+        }
+        seen
+    });
+    started_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the run started");
+    // Let some requests (about 4 ms each) finish first.
+    std::thread::sleep(Duration::from_millis(200));
     let started = Instant::now();
-    std::thread::sleep(Duration::from_millis(500));
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
+    let stderr = reader.join().unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(60),
-        "stopped promptly"
+        "stopped promptly: {stderr}"
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(130), "{stdout}");
