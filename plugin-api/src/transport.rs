@@ -178,6 +178,14 @@ pub trait Transport: Send + Sync {
         request: TransportRequest<'a>,
         events: &'a mut dyn EventSink,
     ) -> SendFuture<'a>;
+
+    /// The credentials this transport sends (an API key, a password, the
+    /// form a header carries them in): the engine hides each, and its cut
+    /// and escaped forms, in every message, record and export, wherever a
+    /// server may echo it. Asked once, after creation. Default: none.
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// What a transport declares about itself.

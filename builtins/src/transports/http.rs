@@ -588,6 +588,27 @@ fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl Transport for Http {
+    /// Every header value it sends (each is a credential or may carry
+    /// one; for `Authorization`, the token without its scheme, which is no
+    /// secret) and the URL's password: all derived from what the client
+    /// already holds.
+    fn secrets(&self) -> Vec<String> {
+        let mut secrets: Vec<String> = self
+            .headers
+            .iter()
+            .filter_map(|(name, value)| {
+                let value = value.to_str().ok()?;
+                Some(match value.split_once(' ') {
+                    Some((_scheme, token)) if name == header::AUTHORIZATION => token,
+                    _ => value,
+                })
+            })
+            .map(str::to_owned)
+            .collect();
+        secrets.extend(self.base.password().map(percent_decode));
+        secrets
+    }
+
     fn send<'a>(
         &'a self,
         request: TransportRequest<'a>,

@@ -85,9 +85,6 @@ impl Benchmark {
         options: BuildOptions,
     ) -> Result<Benchmark, Vec<String>> {
         let url = options.url.clone().or_else(|| config.transport.url.clone());
-        let mut secrets = secrets.clone();
-        secrets.hide_credentials(url.as_deref(), &config.transport.config);
-        let secrets = &secrets;
         let mut problems = Vec::new();
         let mut report = |place: &str, error: &dyn std::fmt::Display| {
             problems.push(secrets.redact(&format!("{place}: {error}")));
@@ -224,6 +221,13 @@ impl Benchmark {
             return Err(problems);
         };
         let warmup = warmup.flatten();
+        // From here on, what the transport sends is as secret as the
+        // environment's values.
+        let mut secrets = secrets.clone();
+        for secret in transport.secrets() {
+            secrets.hide(&secret);
+        }
+        let secrets = &secrets;
 
         let prompts: Arc<[Prompt]> = dataset
             .prompts

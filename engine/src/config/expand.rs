@@ -78,36 +78,6 @@ impl Secrets {
         self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
 
-    /// Hides the credentials a server URL and a transport's settings carry:
-    /// the URL's password, its `user:password` as HTTP Basic auth encodes it
-    /// (a server echoing the header back shows that), `api_key`, and every
-    /// configured header value.
-    pub fn hide_credentials(&mut self, url: Option<&str>, transport_config: &serde_json::Value) {
-        if let Some(url) = url.and_then(|u| url::Url::parse(u.trim()).ok()) {
-            if let Some(password) = url.password() {
-                let decode = |s: &str| {
-                    percent_encoding::percent_decode_str(s)
-                        .decode_utf8_lossy()
-                        .into_owned()
-                };
-                let (user, password) = (decode(url.username()), decode(password));
-                use base64::Engine as _;
-                let basic =
-                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-                self.hide(&password);
-                self.hide(&basic);
-            }
-        }
-        if let Some(key) = transport_config.get("api_key").and_then(|k| k.as_str()) {
-            self.hide(key);
-        }
-        if let Some(headers) = transport_config.get("headers").and_then(|h| h.as_object()) {
-            for value in headers.values().filter_map(|v| v.as_str()) {
-                self.hide(value);
-            }
-        }
-    }
-
     /// Adds `value`'s shown forms and their fragments (unsorted).
     fn add_values(&mut self, value: &str) {
         for form in shown_forms(value) {
