@@ -64,7 +64,14 @@ pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
         source,
     };
     std::fs::create_dir_all(benchmark.output_dir()).map_err(output_error)?;
-    tempfile::tempfile_in(benchmark.output_dir()).map_err(output_error)?;
+    // Writable? The same atomic write the exporters use, then gone.
+    let probe = aiperf_plugin_api::exporter::write_atomically(
+        benchmark.output_dir(),
+        ".aiperf-write-probe",
+        b"",
+    )
+    .map_err(|e| output_error(std::io::Error::other(e.to_string())))?;
+    let _ = std::fs::remove_file(probe);
 
     let signals = Signals::install();
     let results = benchmark.run(&signals.stop);

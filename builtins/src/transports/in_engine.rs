@@ -291,7 +291,7 @@ impl InEngine {
         })
     }
 
-    fn embeddings(&self, path: &str, body: &Value) -> Result<ResponseBody, TransportError> {
+    fn embeddings(&self, path: &str, body: &Value) -> Result<Vec<u8>, TransportError> {
         let inputs: Vec<&str> = match &body["input"] {
             Value::String(s) => vec![s.as_str()],
             Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
@@ -321,10 +321,10 @@ impl InEngine {
             "model": "in_engine",
             "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
         });
-        Ok(ResponseBody::Complete(body.to_string().into_bytes()))
+        Ok(body.to_string().into_bytes())
     }
 
-    fn rankings(&self, path: &str, body: &Value) -> Result<ResponseBody, TransportError> {
+    fn rankings(&self, path: &str, body: &Value) -> Result<Vec<u8>, TransportError> {
         let query = body["query"]["text"]
             .as_str()
             .ok_or_else(|| bad_request(path, "`query.text` is required: a string"))?;
@@ -348,9 +348,7 @@ impl InEngine {
             .into_iter()
             .map(|(index, logit)| json!({"index": index, "logit": logit}))
             .collect();
-        Ok(ResponseBody::Complete(
-            json!({ "rankings": rankings }).to_string().into_bytes(),
-        ))
+        Ok(json!({ "rankings": rankings }).to_string().into_bytes())
     }
 }
 
@@ -359,12 +357,9 @@ impl InEngine {
     /// 400, as a real server answers.
     fn plan(&self, request: &TransportRequest<'_>) -> Result<Plan, TransportError> {
         let path = request.path;
-        let complete = |body: ResponseBody| match body {
-            ResponseBody::Complete(body) => Plan::Complete {
-                after: self.ttft,
-                body,
-            },
-            ResponseBody::Streamed { .. } => unreachable!("embeddings and rankings are complete"),
+        let complete = |body| Plan::Complete {
+            after: self.ttft,
+            body,
         };
         match path {
             "/v1/chat/completions" => {
