@@ -45,3 +45,13 @@ register_lazy!(ExporterCategory, "csv", crate::exporters::Csv, id = "csv_file", 
 // dataset_sampler -----------------------------------------------------------
 register_lazy!(DatasetSamplerCategory, "sequential", crate::samplers::Sequential, id = "in_order", origin = builtin);
 register_lazy!(DatasetSamplerCategory, "random", crate::samplers::Random, id = "seeded_uniform", origin = builtin);
+
+// tokenizer -----------------------------------------------------------------
+
+// dataset_composer ----------------------------------------------------------
+
+// custom_dataset_loader -----------------------------------------------------
+
+// arrival_pattern -----------------------------------------------------------
+
+// url_selection_strategy ----------------------------------------------------

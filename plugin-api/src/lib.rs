@@ -17,6 +17,11 @@
 //! | `ui` | [`Ui`] | [`ui`]: progress display |
 //! | `exporter` | [`Exporter`] | [`exporter`]: result files |
 //! | `dataset_sampler` | [`DatasetSampler`] | [`dataset_sampler`]: which prompt goes next |
+//! | `tokenizer` | [`Tokenizer`] | [`tokenizer`]: token counting (sequence lengths, synthetic prompts) |
+//! | `dataset_composer` | [`Dataset`] | [`dataset_composer`]: datasets made up by the client (synthetic) |
+//! | `custom_dataset_loader` | [`Dataset`] | [`custom_dataset_loader`]: datasets read from a file |
+//! | `arrival_pattern` | [`ArrivalPattern`] | [`arrival_pattern`]: gaps between requests at a rate |
+//! | `url_selection_strategy` | [`UrlSelectionStrategy`] | [`url_selection_strategy`]: which of several URLs |
 //!
 //! Also here: [`names`] (one enum per category, with the builtin names as
 //! variants), [`stats`] (the records and statistics that hooks, UIs and
@@ -74,7 +79,11 @@
 
 #![warn(missing_docs)]
 
+pub mod arrival_pattern;
 pub mod config;
+pub mod custom_dataset_loader;
+pub mod dataset;
+pub mod dataset_composer;
 pub mod dataset_sampler;
 pub mod endpoint;
 pub mod exporter;
@@ -82,8 +91,30 @@ pub mod names;
 pub mod phase_hook;
 pub mod stats;
 pub mod timing_strategy;
+pub mod tokenizer;
 pub mod transport;
 pub mod ui;
+pub mod url_selection_strategy;
+
+#[doc(no_inline)]
+pub use arrival_pattern::{
+    ArrivalArgs, ArrivalPattern, ArrivalPatternCategory, ArrivalPatternFactory,
+};
+#[doc(no_inline)]
+pub use custom_dataset_loader::{
+    CustomDatasetLoaderCategory, CustomDatasetLoaderFactory, LoaderArgs,
+};
+#[doc(no_inline)]
+pub use dataset::{Dataset, DatasetEntry, InMemoryDataset};
+#[doc(no_inline)]
+pub use dataset_composer::{ComposerArgs, DatasetComposerCategory, DatasetComposerFactory};
+#[doc(no_inline)]
+pub use tokenizer::{Tokenizer, TokenizerArgs, TokenizerCategory, TokenizerFactory};
+#[doc(no_inline)]
+pub use url_selection_strategy::{
+    UrlSelectionArgs, UrlSelectionStrategy, UrlSelectionStrategyCategory,
+    UrlSelectionStrategyFactory,
+};
 
 #[doc(no_inline)]
 pub use dataset_sampler::{

@@ -10,8 +10,10 @@
 use registry_core::dynamic_str_enum;
 
 use crate::{
+    ArrivalPatternCategory, CustomDatasetLoaderCategory, DatasetComposerCategory,
     DatasetSamplerCategory, EndpointCategory, ExporterCategory, PhaseHookCategory,
-    TimingStrategyCategory, TransportCategory, UiCategory,
+    TimingStrategyCategory, TokenizerCategory, TransportCategory, UiCategory,
+    UrlSelectionStrategyCategory,
 };
 
 dynamic_str_enum! {
@@ -92,5 +94,56 @@ dynamic_str_enum! {
         Random = "random",
         /// In order, wrapping.
         Sequential = "sequential",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `tokenizer` category.
+    #[category(TokenizerCategory)]
+    pub enum TokenizerType {
+        /// tiktoken's `o200k_base`, built in (AIPerf's `builtin`).
+        Builtin = "builtin",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `dataset_composer` category.
+    #[category(DatasetComposerCategory)]
+    pub enum DatasetComposerType {
+        /// Prompts of a target token length from a bundled corpus.
+        Synthetic = "synthetic",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `custom_dataset_loader` category.
+    #[category(CustomDatasetLoaderCategory)]
+    pub enum CustomDatasetLoaderType {
+        /// AIPerf's `inputs.json`, replayed as is.
+        InputsJson = "inputs_json",
+        /// AIPerf's single-turn JSONL.
+        SingleTurn = "single_turn",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `arrival_pattern` category.
+    #[category(ArrivalPatternCategory)]
+    pub enum ArrivalPatternType {
+        /// Equal gaps.
+        Constant = "constant",
+        /// Gamma-distributed gaps (`smoothness`).
+        Gamma = "gamma",
+        /// Exponential gaps.
+        Poisson = "poisson",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `url_selection_strategy` category.
+    #[category(UrlSelectionStrategyCategory)]
+    pub enum UrlSelectionStrategyType {
+        /// Each URL in turn.
+        RoundRobin = "round_robin",
     }
 }
