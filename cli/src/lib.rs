@@ -19,12 +19,14 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use registry_core::env::EnvSettings;
 
+pub mod flags;
 pub mod linked;
 mod output;
 pub mod plugins;
 pub mod profile;
 mod table;
 
+pub use flags::ProfileArgs;
 pub use output::{CliError, Output, Status, View};
 
 /// The prefix of the environment variables the registry reads.
@@ -44,29 +46,9 @@ pub struct Cli {
 pub enum Command {
     /// Show the plugin registry: packages, categories, names, candidates.
     Plugins(PluginsArgs),
-    /// Run a benchmark described by a YAML config; every part comes from
-    /// the registry.
-    Profile(ProfileArgs),
-}
-
-/// `aiperf profile --config FILE [--url URL] [--output DIR]`.
-#[derive(Debug, Args)]
-pub struct ProfileArgs {
-    /// The benchmark config (YAML); see `examples/benchmark.yaml`.
-    #[arg(long, value_name = "FILE")]
-    pub config: std::path::PathBuf,
-    /// Server base URL for the `http` transport (replaces `transport.url`).
-    #[arg(long)]
-    pub url: Option<String>,
-    /// Directory for the result files (replaces `output_dir`).
-    #[arg(long, value_name = "DIR")]
-    pub output: Option<std::path::PathBuf>,
-    /// Abort when a phase hook fails to load (default: report it, go on).
-    #[arg(long)]
-    pub strict_hooks: bool,
-    /// Print the results as JSON instead of tables.
-    #[arg(long)]
-    pub json: bool,
+    /// Run a benchmark described by AIPerf's flags and/or a YAML config;
+    /// every part comes from the registry.
+    Profile(Box<ProfileArgs>),
 }
 
 /// `aiperf plugins [CATEGORY [NAME]] [--all] [--internal] [--validate] [--json]`.
@@ -129,7 +111,10 @@ pub fn main() -> ExitCode {
 /// names are unknown to `profile`, and `plugins --validate` cannot know to
 /// look for it.
 pub fn main_with(crates: &[&str]) -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     init_logging();
     let mut linked = linked::LINKED_CRATES.to_vec();
     for krate in crates {
@@ -138,6 +123,21 @@ pub fn main_with(crates: &[&str]) -> ExitCode {
         }
     }
     output::finish(run_linked(cli, &linked))
+}
+
+/// Prints a command-line error and returns its exit code: an AIPerf flag
+/// this build lacks is named as such, everything else is clap's message.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() == ErrorKind::UnknownArgument {
+        if let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) {
+            if let Some(message) = flags::aiperf_only_flag(arg) {
+                output::report(format_args!("error: {message}"));
+                return ExitCode::from(2);
+            }
+        }
+    }
+    e.exit()
 }
 
 /// `AIPERF_LOG` sets the level (default `warn`); the phase hooks' own
@@ -185,13 +185,7 @@ fn run_linked(cli: Cli, linked: &[&str]) -> Result<Output, CliError> {
         Command::Plugins(args) => run_plugins(&args, linked),
         Command::Profile(args) => {
             apply_environment(linked)?;
-            profile::run(&profile::ProfileOptions {
-                config: args.config,
-                url: args.url,
-                output_dir: args.output,
-                strict_hooks: args.strict_hooks,
-                json: args.json,
-            })
+            profile::run(&args)
         }
     }
 }

@@ -74,11 +74,21 @@ pub enum CliError {
     /// The config file could not be read or parsed.
     #[error(transparent)]
     Config(#[from] aiperf_engine::config::ConfigError),
+    /// A flag of `aiperf profile` that cannot be used as given (an unknown
+    /// name, a contradiction with another flag, an AIPerf flag this build
+    /// lacks). Exits 2, as usage errors do.
+    #[error("{flag}: {message}")]
+    Flag {
+        /// The flag, e.g. `--endpoint-type`.
+        flag: String,
+        /// What is wrong and what would be right.
+        message: String,
+    },
     /// The config parsed, but parts of it cannot be created.
-    #[error("{} cannot run:\n  {}", .config.display(), .problems.join("\n  "))]
+    #[error("{config} cannot run:\n  {}", .problems.join("\n  "))]
     CannotRun {
-        /// The config file.
-        config: PathBuf,
+        /// The config file, or `the benchmark` for one given by flags.
+        config: String,
         /// Every problem, with its place in the file.
         problems: Vec<String>,
     },
@@ -101,7 +111,10 @@ pub enum CliError {
 impl CliError {
     /// The process exit code.
     pub fn exit_code(&self) -> u8 {
-        1
+        match self {
+            CliError::Flag { .. } => 2,
+            _ => 1,
+        }
     }
 }
 

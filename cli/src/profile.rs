@@ -1,40 +1,42 @@
-//! `aiperf profile --config FILE`: a benchmark whose every part comes from
-//! the registry (see `aiperf_engine::benchmark`).
+//! `aiperf profile`: a benchmark whose every part comes from the registry
+//! (see `aiperf_engine::benchmark`), described by AIPerf's flags over an
+//! optional `--config` file (see [`crate::flags`]).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use aiperf_engine::benchmark::{Benchmark, BuildOptions};
-use aiperf_engine::config::load_config;
+use aiperf_engine::config::{Secrets, load_config};
 use aiperf_engine::hooks::LoadMode;
 use aiperf_plugin_api::stats::{BenchmarkResults, Percentiles, Phase, PhaseStats};
 
 use serde::Serialize;
 
+use crate::ProfileArgs;
 use crate::output::{CliError, Output, Status, View, report};
 use crate::table::Table;
 
-/// What `profile` needs from the command line.
-#[derive(Debug, Clone)]
-pub struct ProfileOptions {
-    /// The YAML config.
-    pub config: PathBuf,
-    /// Replaces `transport.url`.
-    pub url: Option<String>,
-    /// Replaces `output_dir`.
-    pub output_dir: Option<PathBuf>,
-    /// A phase hook that fails to load aborts the run.
-    pub strict_hooks: bool,
-    /// Print the results as JSON.
-    pub json: bool,
-}
-
 /// Loads, builds, runs and exports. Ctrl-C ends the run early; what was
-/// measured is still exported and printed.
-pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
-    let (config, secrets) = load_config(&options.config)?;
+/// measured is still exported and printed. With `--print-config`, prints
+/// the effective config and runs nothing.
+pub fn run(options: &ProfileArgs) -> Result<Output, CliError> {
+    let (base, secrets) = match &options.config {
+        Some(path) => {
+            let (config, secrets) = load_config(path)?;
+            (Some(config), secrets)
+        }
+        None => (None, Secrets::default()),
+    };
+    let config = options.apply(base)?;
+    if options.print_config {
+        let shown = crate::flags::printable_config(&config, &secrets);
+        return Output::of(&ConfigView(shown), false, Status::Success);
+    }
+    let source = match &options.config {
+        Some(path) => path.display().to_string(),
+        None => "the benchmark given by flags".to_owned(),
+    };
     // Each request in flight holds a socket: allow as many as the system
     // lets this process have, and keep in-flight requests well below that:
     // a connection outlives its request for a moment (the pool takes it
@@ -42,17 +44,16 @@ pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
     let open_files = rlimit::increase_nofile_limit(u64::MAX).ok();
     let build = BuildOptions {
         max_in_flight: open_files.map(|n| (n - n / 4).saturating_sub(64).max(1)),
-        url: options.url.clone(),
-        output_dir: options.output_dir.clone(),
         hooks: if options.strict_hooks {
             LoadMode::Strict
         } else {
             LoadMode::Lenient
         },
+        ..BuildOptions::default()
     };
     let mut benchmark = Benchmark::from_config(&config, &secrets, build).map_err(|problems| {
         CliError::CannotRun {
-            config: options.config.clone(),
+            config: source.clone(),
             problems,
         }
     })?;
@@ -124,6 +125,22 @@ pub fn run(options: &ProfileOptions) -> Result<Output, CliError> {
     Output::of(&view, options.json, status)
 }
 
+/// `--print-config`: the effective config, as JSON (which is YAML, so
+/// `--config` reads it back).
+struct ConfigView(serde_json::Value);
+
+impl Serialize for ConfigView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl View for ConfigView {
+    fn render(&self) -> String {
+        serde_json::to_string_pretty(&self.0).unwrap_or_default() + "\n"
+    }
+}
+
 /// A finished run: its results (all that `--json` prints) and the files
 /// written.
 struct RunView<'a> {
@@ -153,7 +170,7 @@ fn percentile_row(table: &mut Table, metric: &str, p: &Option<Percentiles>) {
     }
 }
 
-fn render_phase(out: &mut String, stats: &PhaseStats) {
+fn render_phase(out: &mut String, stats: &PhaseStats, urls: &[String]) {
     let cancelled = if stats.cancelled > 0 {
         format!(", {} cancelled", stats.cancelled)
     } else {
@@ -183,6 +200,33 @@ fn render_phase(out: &mut String, stats: &PhaseStats) {
          tokens)",
         stats.request_throughput, stats.output_token_throughput, stats.output_tokens
     );
+    if let Some(isl) = &stats.input_sequence_length {
+        let _ = writeln!(
+            out,
+            "  Input sequence length: avg {:.1} tokens (min {:.0}, max {:.0})",
+            isl.mean, isl.min, isl.max
+        );
+    }
+    if !stats.output_token_sources.is_empty() {
+        let sources: Vec<String> = stats
+            .output_token_sources
+            .iter()
+            .map(|(source, n)| format!("{} ({n})", source.as_str()))
+            .collect();
+        let _ = writeln!(out, "  Output tokens counted by: {}", sources.join(", "));
+    }
+    if stats.per_url.len() > 1 {
+        for (i, counts) in stats.per_url.iter().enumerate() {
+            let url = urls.get(i).map_or("?", String::as_str);
+            let _ = writeln!(
+                out,
+                "  URL {}: {} sent, {} ok",
+                printable_all(url),
+                counts.sent,
+                counts.completed
+            );
+        }
+    }
     for (message, count) in &stats.errors {
         let _ = writeln!(out, "  error x{count}: {}", printable_all(message));
     }
@@ -206,7 +250,7 @@ fn render(results: &BenchmarkResults, written: &[String], dir: &str) -> String {
     );
     for stats in &results.phases {
         out.push('\n');
-        render_phase(&mut out, stats);
+        render_phase(&mut out, stats, &results.urls);
     }
     if written.is_empty() {
         let _ = writeln!(out, "\nno files written to {}", printable_all(dir));

@@ -61,9 +61,48 @@ pub struct RequestRecord {
     /// The run was stopped while it was in flight: it is neither a success
     /// nor a failure (its `error` says so).
     pub cancelled: bool,
+    /// The prompt's length in tokens (input sequence length), when the
+    /// dataset knows it or the run has a tokenizer.
+    pub input_tokens: Option<u64>,
+    /// Where [`output_tokens`](Self::output_tokens) comes from.
+    pub output_token_source: TokenSource,
+    /// Which of the run's server URLs it went to (index into
+    /// [`BenchmarkResults::urls`]).
+    pub url: usize,
 }
 
-/// Distribution summary of a set of durations, in milliseconds.
+/// How a request's output tokens were counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenSource {
+    /// Not counted (a failed request, or an answer that is not text).
+    #[default]
+    None,
+    /// The server's `usage` (completion tokens).
+    ServerUsage,
+    /// The run's tokenizer, on the answer's text.
+    Tokenizer,
+    /// One token per streamed content chunk (no usage, no tokenizer).
+    StreamChunks,
+    /// One token per whitespace-separated word (no usage, no tokenizer).
+    Words,
+}
+
+impl TokenSource {
+    /// As shown in results: `server usage`, `tokenizer`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TokenSource::None => "none",
+            TokenSource::ServerUsage => "server usage",
+            TokenSource::Tokenizer => "tokenizer",
+            TokenSource::StreamChunks => "stream chunks",
+            TokenSource::Words => "words",
+        }
+    }
+}
+
+/// Distribution summary of a set of values (durations in milliseconds,
+/// or counts such as tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Percentiles {
     /// Smallest value.
@@ -84,7 +123,13 @@ impl Percentiles {
     /// Summarises `values` (any order); `None` when empty. Percentiles use
     /// the nearest-rank method.
     pub fn of_durations(values: impl IntoIterator<Item = Duration>) -> Option<Percentiles> {
-        let mut ms: Vec<f64> = values.into_iter().map(|d| d.as_secs_f64() * 1e3).collect();
+        Percentiles::of_values(values.into_iter().map(|d| d.as_secs_f64() * 1e3))
+    }
+
+    /// Summarises plain numbers (any order, in their own unit); `None`
+    /// when empty.
+    pub fn of_values(values: impl IntoIterator<Item = f64>) -> Option<Percentiles> {
+        let mut ms: Vec<f64> = values.into_iter().collect();
         if ms.is_empty() {
             return None;
         }
@@ -142,6 +187,14 @@ pub struct PhaseStats {
     /// What the client noticed about its own measurement, in words (e.g.
     /// it fell behind its schedule, so the server was not the bottleneck).
     pub notes: Vec<String>,
+    /// Input sequence length in tokens over completed requests, when
+    /// counted (a tokenizer or a dataset that knows it).
+    pub input_sequence_length: Option<Percentiles>,
+    /// How output tokens of completed requests were counted, with counts.
+    pub output_token_sources: Vec<(TokenSource, u64)>,
+    /// Requests per server URL, in the order of
+    /// [`BenchmarkResults::urls`].
+    pub per_url: Vec<UrlCounts>,
 }
 
 /// Schedule lag p99 above which a phase says the client set the pace.
@@ -179,6 +232,21 @@ impl PhaseStats {
             }
             _ => None,
         };
+        let mut output_token_sources: Vec<(TokenSource, u64)> = Vec::new();
+        for source in ok.iter().map(|r| r.output_token_source) {
+            match output_token_sources.iter_mut().find(|(s, _)| *s == source) {
+                Some((_, n)) => *n += 1,
+                None => output_token_sources.push((source, 1)),
+            }
+        }
+        let urls = records.iter().map(|r| r.url + 1).max().unwrap_or(0);
+        let mut per_url = vec![UrlCounts::default(); urls];
+        for r in records {
+            per_url[r.url].sent += 1;
+            if r.error.is_none() && !r.cancelled {
+                per_url[r.url].completed += 1;
+            }
+        }
         let mut notes = Vec::new();
         if let Some(lag) = schedule_lag_ms.filter(|lag| lag.p99 > LAG_NOTE_MS) {
             notes.push(format!(
@@ -206,8 +274,22 @@ impl PhaseStats {
             schedule_lag_ms,
             errors,
             notes,
+            input_sequence_length: Percentiles::of_values(
+                ok.iter().filter_map(|r| r.input_tokens).map(|n| n as f64),
+            ),
+            output_token_sources,
+            per_url,
         }
     }
+}
+
+/// What one server URL received in a phase.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UrlCounts {
+    /// Requests sent to it.
+    pub sent: u64,
+    /// Of which completed successfully.
+    pub completed: u64,
 }
 
 /// Everything a run measured: what exporters write.
@@ -221,6 +303,9 @@ pub struct BenchmarkResults {
     pub transport: String,
     /// Whether the run was interrupted before it finished.
     pub interrupted: bool,
+    /// The server URLs requests went to (secrets hidden); empty for a
+    /// transport that takes none.
+    pub urls: Vec<String>,
     /// One entry per completed phase, in order.
     pub phases: Vec<PhaseStats>,
 }

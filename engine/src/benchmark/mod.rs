@@ -12,24 +12,26 @@ mod request;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use crate::config::{BenchmarkConfig, NamedConfig, Secrets};
 use crate::hooks::{HookFailure, LoadMode, PhaseHookRegistry};
 use aiperf_plugin_api::names::TimingStrategyType;
 use aiperf_plugin_api::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
 use aiperf_plugin_api::{
-    DatasetSampler, EndpointArgs, Exporter, ExporterArgs, Prompt, SamplerArgs, TimingArgs,
-    TimingStrategy, TransportArgs, Ui, UiArgs,
+    ComposerArgs, Dataset, DatasetEntry, DatasetSampler, EndpointArgs, Exporter, ExporterArgs,
+    InMemoryDataset, LoaderArgs, Prompt, SamplerArgs, TimingArgs, TimingStrategy, Tokenizer,
+    TokenizerArgs, Transport, TransportArgs, Ui, UiArgs, UrlSelectionArgs, UrlSelectionStrategy,
 };
 
-use phase::{Target, run_phase};
+use phase::{Deadline, Target, run_phase};
 use request::Labels;
 
 /// Settings given outside the config file (e.g. on the command line).
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
-    /// Replaces `transport.url`.
-    pub url: Option<String>,
+    /// Replaces `transport.url` and `transport.urls` when not empty.
+    pub urls: Vec<String>,
     /// Replaces `output_dir`.
     pub output_dir: Option<PathBuf>,
     /// How a phase hook that fails to load is treated.
@@ -45,6 +47,9 @@ pub struct BuildOptions {
 pub struct Benchmark {
     target: Target,
     sampler: Box<dyn DatasetSampler>,
+    url_strategy: Option<Box<dyn UrlSelectionStrategy>>,
+    deadline: Option<Deadline>,
+    urls: Vec<String>,
     warmup: Option<Box<dyn TimingStrategy>>,
     profiling: Box<dyn TimingStrategy>,
     ui: Box<dyn Ui>,
@@ -66,6 +71,9 @@ impl std::fmt::Debug for Benchmark {
     }
 }
 
+/// AIPerf's default `--benchmark-grace-period`, in seconds.
+const DEFAULT_GRACE_S: u64 = 30;
+
 /// The timing strategy used when the config names none: one request at a
 /// time, ten requests.
 fn default_timing() -> NamedConfig<TimingStrategyType> {
@@ -84,10 +92,23 @@ impl Benchmark {
         secrets: &Secrets,
         options: BuildOptions,
     ) -> Result<Benchmark, Vec<String>> {
-        let url = options.url.clone().or_else(|| config.transport.url.clone());
         let mut problems = Vec::new();
         let mut report = |place: &str, error: &dyn std::fmt::Display| {
             problems.push(secrets.redact(&format!("{place}: {error}")));
+        };
+        let transport_config = &config.transport;
+        if transport_config.url.is_some() && !transport_config.urls.is_empty() {
+            report(
+                "transport",
+                &"both `url` and `urls` are given; give one URL as `url` or several as `urls`",
+            );
+        }
+        let urls: Vec<String> = if !options.urls.is_empty() {
+            options.urls.clone()
+        } else if !transport_config.urls.is_empty() {
+            transport_config.urls.clone()
+        } else {
+            transport_config.url.iter().cloned().collect()
         };
 
         let endpoint = config
@@ -109,18 +130,14 @@ impl Benchmark {
             });
         let endpoint = endpoint.map_err(|e| report("endpoint.type", &e)).ok();
 
-        let args = TransportArgs {
-            url: url.clone(),
-            config: config.transport.config.clone(),
-        };
-        let transport = match config.transport.kind.registration() {
+        let transports = match transport_config.kind.registration() {
             Err(e) => {
                 report("transport", &e);
                 None
             }
             // A URL given to a transport that takes none (its metadata
             // lists no URL scheme) would be silently ignored: say so.
-            Ok(r) if args.url.is_some() && r.metadata().url_schemes.is_empty() => {
+            Ok(r) if !urls.is_empty() && r.metadata().url_schemes.is_empty() => {
                 report(
                     "transport",
                     &format_args!(
@@ -133,19 +150,133 @@ impl Benchmark {
                 );
                 None
             }
-            Ok(r) => r
-                .create(args)
-                .map(|t| (r.info().identifier(), t))
-                .map_err(|e| report("transport", &e))
-                .ok(),
+            Ok(r) => {
+                // One transport per URL (each with its own connections), or
+                // one without a URL.
+                let targets: Vec<Option<String>> = if urls.is_empty() {
+                    vec![None]
+                } else {
+                    urls.iter().cloned().map(Some).collect()
+                };
+                let several = targets.len() > 1;
+                let mut created: Vec<Arc<dyn Transport>> = Vec::new();
+                for (i, url) in targets.into_iter().enumerate() {
+                    let args = TransportArgs {
+                        url,
+                        config: transport_config.config.clone(),
+                    };
+                    match r.create(args) {
+                        Ok(t) => created.push(Arc::from(t)),
+                        Err(e) if several => report(&format!("transport (urls[{i}])"), &e),
+                        Err(e) => report("transport", &e),
+                    }
+                }
+                (created.len() == urls.len().max(1)).then(|| (r.info().identifier(), created))
+            }
+        };
+        let url_strategy = if urls.len() > 1 {
+            let args = UrlSelectionArgs {
+                urls: urls.len(),
+                seed: config.dataset.seed,
+            };
+            transport_config
+                .url_strategy
+                .registration()
+                .and_then(|r| r.create(args))
+                .map_err(|e| report("transport.url_strategy", &e))
+                .ok()
+        } else {
+            None
         };
 
+        let tokenizer: Option<Arc<dyn Tokenizer>> = config.tokenizer.as_ref().and_then(|t| {
+            let args = TokenizerArgs {
+                path: t.path.as_ref().map(std::path::PathBuf::from),
+                config: t.config.clone(),
+            };
+            t.name
+                .registration()
+                .and_then(|r| r.create(args))
+                .map(Arc::from)
+                .map_err(|e| report("tokenizer", &e))
+                .ok()
+        });
+
         let dataset = &config.dataset;
-        if dataset.prompts.is_empty() {
-            report("dataset.prompts", &"is empty; give at least one prompt");
-        }
+        let sources = [
+            dataset.prompts.is_some(),
+            dataset.composer.is_some(),
+            dataset.file.is_some(),
+        ];
+        let built: Option<Arc<dyn Dataset>> = if sources.iter().filter(|&&s| s).count() > 1 {
+            report(
+                "dataset",
+                &"give one source of prompts: `prompts` (inline), `composer` (e.g. synthetic) \
+                  or `file`",
+            );
+            None
+        } else if let Some(composer) = &dataset.composer {
+            match &tokenizer {
+                Some(tokenizer) => {
+                    let args = ComposerArgs {
+                        config: composer.config.clone(),
+                        tokenizer: Arc::clone(tokenizer),
+                        seed: dataset.seed,
+                    };
+                    composer
+                        .name
+                        .registration()
+                        .and_then(|r| r.create(args))
+                        .map(Arc::from)
+                        .map_err(|e| report("dataset.composer", &e))
+                        .ok()
+                }
+                None if config.tokenizer.is_some() => None, // already reported
+                None => {
+                    report(
+                        "dataset.composer",
+                        &"a composer measures prompts in tokens and needs a tokenizer; add \
+                          `tokenizer: { name: builtin }`",
+                    );
+                    None
+                }
+            }
+        } else if let Some(file) = &dataset.file {
+            let args = LoaderArgs {
+                path: file.path.clone().into(),
+                config: file.config.clone(),
+            };
+            file.kind
+                .registration()
+                .and_then(|r| r.create(args))
+                .map(Arc::from)
+                .map_err(|e| report("dataset.file", &e))
+                .ok()
+        } else {
+            let prompts = dataset
+                .prompts
+                .clone()
+                .unwrap_or_else(crate::config::default_prompts);
+            let entries = prompts
+                .into_iter()
+                .map(|text| DatasetEntry {
+                    prompt: Prompt {
+                        text,
+                        ..Prompt::default()
+                    },
+                    ..DatasetEntry::default()
+                })
+                .collect();
+            match InMemoryDataset::new(entries) {
+                Ok(d) => Some(Arc::new(d) as Arc<dyn Dataset>),
+                Err(_) => {
+                    report("dataset.prompts", &"is empty; give at least one prompt");
+                    None
+                }
+            }
+        };
         let args = SamplerArgs {
-            len: dataset.prompts.len().max(1),
+            len: built.as_ref().map_or(1, |d| d.len().max(1)),
             seed: dataset.seed,
         };
         let sampler = dataset
@@ -154,6 +285,48 @@ impl Benchmark {
             .and_then(|r| r.create(args))
             .map_err(|e| report("dataset.sampler", &e))
             .ok();
+
+        let deadline = match (config.benchmark_duration, config.benchmark_grace_period) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                report(
+                    "benchmark_grace_period",
+                    &"applies only with `benchmark_duration`; set both or neither",
+                );
+                None
+            }
+            (Some(duration), grace) => {
+                let issue_until = Duration::try_from_secs_f64(duration)
+                    .ok()
+                    .filter(|d| !d.is_zero());
+                let grace = match grace {
+                    Some(g) if g == f64::INFINITY => Ok(None),
+                    Some(g) => Duration::try_from_secs_f64(g).map(Some).map_err(|_| g),
+                    None => Ok(Some(Duration::from_secs(DEFAULT_GRACE_S))),
+                };
+                if issue_until.is_none() {
+                    report(
+                        "benchmark_duration",
+                        &format_args!(
+                            "is {duration}; it is seconds and must be a finite number above 0"
+                        ),
+                    );
+                }
+                if let Err(g) = grace {
+                    report(
+                        "benchmark_grace_period",
+                        &format_args!(
+                            "is {g}; it is seconds and must be 0 or more (`.inf`: wait for \
+                             every request)"
+                        ),
+                    );
+                }
+                match (issue_until, grace) {
+                    (Some(issue_until), Ok(grace)) => Some(Deadline { issue_until, grace }),
+                    _ => None,
+                }
+            }
+        };
 
         let mut timing = |place: &str, named: &NamedConfig<TimingStrategyType>| {
             let args = TimingArgs {
@@ -212,39 +385,39 @@ impl Benchmark {
         // Every part that failed was reported, so with no problem all exist.
         let (
             Some((metadata, endpoint_id, endpoint)),
-            Some((transport_id, transport)),
+            Some((transport_id, transports)),
+            Some(dataset_built),
             Some(sampler),
             Some(profiling),
             Some(ui),
-        ) = (endpoint, transport, sampler, profiling, ui)
+        ) = (endpoint, transports, built, sampler, profiling, ui)
         else {
             return Err(problems);
         };
+        if urls.len() > 1 && url_strategy.is_none() {
+            return Err(problems);
+        }
         let warmup = warmup.flatten();
-        // From here on, what the transport sends is as secret as the
+        // From here on, what the transports send is as secret as the
         // environment's values.
         let mut secrets = secrets.clone();
-        for secret in transport.secrets() {
-            secrets.hide(&secret);
+        for transport in &transports {
+            for secret in transport.secrets() {
+                secrets.hide(&secret);
+            }
         }
         let secrets = &secrets;
 
-        let prompts: Arc<[Prompt]> = dataset
-            .prompts
-            .iter()
-            .map(|text| Prompt {
-                text: text.clone(),
-                passages: dataset.passages.clone(),
-                max_tokens: dataset.max_tokens,
-            })
-            .collect();
         Ok(Benchmark {
             target: Target {
                 endpoint: Arc::from(endpoint),
-                transport: Arc::from(transport),
+                transports,
                 path: metadata.endpoint_path,
                 stream: config.endpoint.streaming && metadata.supports_streaming,
-                prompts,
+                dataset: dataset_built,
+                tokenizer,
+                default_max_tokens: dataset.max_tokens,
+                default_passages: dataset.passages.clone().into(),
                 client_limit: options.max_in_flight.filter(|&n| n > 0),
                 labels: Arc::new(Labels {
                     endpoint: format!("endpoint `{}` ({endpoint_id})", config.endpoint.kind),
@@ -252,6 +425,9 @@ impl Benchmark {
                 }),
             },
             sampler,
+            url_strategy,
+            deadline,
+            urls: urls.iter().map(|u| secrets.redact(u)).collect(),
             warmup,
             profiling,
             ui,
@@ -311,6 +487,7 @@ impl Benchmark {
                     endpoint: self.labels.0.clone(),
                     model: self.labels.1.clone(),
                     transport: self.labels.2.clone(),
+                    urls: self.urls.clone(),
                     interrupted: false,
                     phases: vec![stats],
                 };
@@ -336,6 +513,9 @@ impl Benchmark {
                 &self.target,
                 strategy.as_mut(),
                 self.sampler.as_mut(),
+                self.url_strategy.as_deref_mut(),
+                // The duration bounds the profiling phase (as AIPerf's).
+                self.deadline.filter(|_| phase == Phase::Profiling),
                 self.ui.as_ref(),
                 stop,
             );
@@ -365,6 +545,7 @@ impl Benchmark {
             endpoint: self.labels.0.clone(),
             model: self.labels.1.clone(),
             transport: self.labels.2.clone(),
+            urls: self.urls.clone(),
             interrupted,
             phases,
         }

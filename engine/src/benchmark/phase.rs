@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use aiperf_plugin_api::stats::{Phase, RequestRecord};
 use aiperf_plugin_api::{
-    DatasetSampler, Decision, Endpoint, Feedback, Progress, Prompt, TimingStrategy, Transport, Ui,
+    Dataset, DatasetSampler, Decision, Endpoint, Feedback, Progress, TimingStrategy, Tokenizer,
+    Transport, Ui, UrlSelectionStrategy,
 };
 use std::sync::mpsc::{self, RecvTimeoutError};
 
@@ -27,10 +28,17 @@ const POLL: Duration = Duration::from_millis(50);
 /// What a phase sends to and through.
 pub(crate) struct Target {
     pub(crate) endpoint: Arc<dyn Endpoint>,
-    pub(crate) transport: Arc<dyn Transport>,
+    /// One per server URL (one in all when the transport takes no URL).
+    pub(crate) transports: Vec<Arc<dyn Transport>>,
     pub(crate) path: &'static str,
     pub(crate) stream: bool,
-    pub(crate) prompts: Arc<[Prompt]>,
+    pub(crate) dataset: Arc<dyn Dataset>,
+    /// Counts input tokens (and output tokens without server usage).
+    pub(crate) tokenizer: Option<Arc<dyn Tokenizer>>,
+    /// `dataset.max_tokens`, for entries that do not set their own.
+    pub(crate) default_max_tokens: Option<u32>,
+    /// `dataset.passages`, for entries that carry none.
+    pub(crate) default_passages: Arc<[String]>,
     /// The most requests in flight the client allows (see
     /// `BuildOptions::max_in_flight`).
     pub(crate) client_limit: Option<u64>,
@@ -67,6 +75,17 @@ impl Collector<'_> {
     }
 }
 
+/// When a phase stops issuing requests by the clock (AIPerf's
+/// `--benchmark-duration`), and how long it then waits for the rest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Deadline {
+    /// No request is issued after this offset from the phase start.
+    pub(crate) issue_until: Duration,
+    /// How long requests in flight may still finish after `issue_until`;
+    /// `None`: as long as they take.
+    pub(crate) grace: Option<Duration>,
+}
+
 /// A decision of the timing strategy, held until its request is issued.
 struct Pending {
     /// When the request may go out, by the clock.
@@ -79,12 +98,15 @@ struct Pending {
 /// Runs a phase to completion, or until `stop` is set: then requests in
 /// flight are cancelled and counted as such, and the phase reports what
 /// finished.
+#[allow(clippy::too_many_arguments)] // each is one part of the run; a struct would only rename them
 pub(crate) fn run_phase(
     runtime: &Handle,
     phase: Phase,
     target: &Target,
     strategy: &mut dyn TimingStrategy,
     sampler: &mut dyn DatasetSampler,
+    mut urls: Option<&mut (dyn UrlSelectionStrategy + '_)>,
+    deadline: Option<Deadline>,
     ui: &dyn Ui,
     stop: &AtomicBool,
 ) -> PhaseRun {
@@ -108,6 +130,9 @@ pub(crate) fn run_phase(
     loop {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
+            break;
+        }
+        if deadline.is_some_and(|d| start.elapsed() >= d.issue_until) {
             break;
         }
         while let Ok(record) = rx.try_recv() {
@@ -182,8 +207,11 @@ pub(crate) fn run_phase(
         let slot_free_since = *decision.slot_free_since.get_or_insert(now);
         if decision.at > now {
             // Sleep until the offset, but wake for completions (adaptive
-            // strategies learn from them) and the stop flag.
-            let wake = decision.at.min(now + POLL);
+            // strategies learn from them), the stop flag and the deadline.
+            let mut wake = decision.at.min(now + POLL);
+            if let Some(d) = deadline {
+                wake = wake.min((start + d.issue_until).max(now));
+            }
             if let Ok(record) = rx.recv_timeout(wake - now) {
                 c.finished(record);
             }
@@ -192,13 +220,26 @@ pub(crate) fn run_phase(
         // Late by how much: since the later of its time and its free slot.
         let schedule_lag = now.saturating_duration_since(decision.at.max(slot_free_since));
         pending = None;
-        let index = sampler.next_index();
+        let index = sampler.next_index() % target.dataset.len();
+        let url = urls
+            .as_deref_mut()
+            .map_or(0, |u| u.next_index() % target.transports.len());
         let job = Job {
             labels: Arc::clone(&target.labels),
             endpoint: Arc::clone(&target.endpoint),
-            transport: Arc::clone(&target.transport),
+            transport: Arc::clone(&target.transports[url]),
+            url,
             path: target.path,
-            prompt: target.prompts[index % target.prompts.len()].clone(),
+            entry: target.dataset.entry(index).map(|mut entry| {
+                let prompt = &mut entry.prompt;
+                prompt.max_tokens = prompt.max_tokens.or(target.default_max_tokens);
+                if prompt.passages.is_empty() {
+                    prompt.passages = target.default_passages.to_vec();
+                }
+                entry
+            }),
+            index,
+            tokenizer: target.tokenizer.clone(),
             stream: target.stream,
             schedule_lag,
             sent_at: now.duration_since(start),
@@ -216,9 +257,15 @@ pub(crate) fn run_phase(
     // Only the request tasks hold senders now: once every one of them is
     // done, the channel closes instead of leaving this loop waiting.
     drop(tx);
+    let give_up = deadline.and_then(|d| Some(start + d.issue_until + d.grace?));
+    let mut out_of_grace = false;
     while !interrupted && (c.records.len() as u64) < issued {
         if stop.load(Ordering::Relaxed) {
             interrupted = true;
+            break;
+        }
+        if give_up.is_some_and(|at| Instant::now() >= at) {
+            out_of_grace = true;
             break;
         }
         match rx.recv_timeout(POLL) {
@@ -236,7 +283,7 @@ pub(crate) fn run_phase(
             }
         }
     }
-    if interrupted {
+    if interrupted || out_of_grace {
         // Stop what is in flight and count it: sent, then cancelled.
         for task in &tasks {
             task.abort();
@@ -254,7 +301,13 @@ pub(crate) fn run_phase(
         while (c.records.len() as u64) < issued {
             c.records.push(RequestRecord {
                 latency: elapsed,
-                error: Some("cancelled: the run was stopped while it was in flight".to_owned()),
+                error: Some(if interrupted {
+                    "cancelled: the run was stopped while it was in flight".to_owned()
+                } else {
+                    "cancelled: still in flight when the grace period after the benchmark \
+                     duration ended"
+                        .to_owned()
+                }),
                 cancelled: true,
                 ..RequestRecord::default()
             });

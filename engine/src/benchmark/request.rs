@@ -9,11 +9,11 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use aiperf_plugin_api::stats::RequestRecord;
+use aiperf_plugin_api::stats::{RequestRecord, TokenSource};
 use aiperf_plugin_api::{
-    Endpoint, EventSink, Output, Prompt, ResponseBody, Transport, TransportRequest,
+    DatasetEntry, Endpoint, EventSink, Output, ResponseBody, Tokenizer, Transport, TransportRequest,
 };
-use registry_core::panic_message;
+use registry_core::{BoxError, panic_message};
 
 /// The component a request is inside, so that a panic is blamed on it.
 const IN_ENDPOINT: u8 = 0;
@@ -32,8 +32,14 @@ pub(crate) struct Job {
     pub(crate) labels: Arc<Labels>,
     pub(crate) endpoint: Arc<dyn Endpoint>,
     pub(crate) transport: Arc<dyn Transport>,
+    /// The index of `transport`'s URL.
+    pub(crate) url: usize,
     pub(crate) path: &'static str,
-    pub(crate) prompt: Prompt,
+    /// The dataset entry, or why it could not be read.
+    pub(crate) entry: Result<DatasetEntry, BoxError>,
+    /// The entry's index (for a message when it could not be read).
+    pub(crate) index: usize,
+    pub(crate) tokenizer: Option<Arc<dyn Tokenizer>>,
     pub(crate) stream: bool,
     pub(crate) schedule_lag: Duration,
     pub(crate) sent_at: Duration,
@@ -48,6 +54,7 @@ pub(crate) async fn execute_catching_panics(job: Job) -> RequestRecord {
     let labels = Arc::clone(&job.labels);
     let lag = job.schedule_lag;
     let sent_at = job.sent_at;
+    let url = job.url;
     let outcome = CatchUnwind(Box::pin(execute(job, Arc::clone(&stage), sent))).await;
     outcome.unwrap_or_else(|payload| {
         let component = match stage.load(Ordering::Relaxed) {
@@ -62,6 +69,7 @@ pub(crate) async fn execute_catching_panics(job: Job) -> RequestRecord {
             )),
             schedule_lag: lag,
             sent_at,
+            url,
             ..RequestRecord::default()
         }
     })
@@ -94,6 +102,8 @@ struct StreamReader<'a> {
     last_event: Option<Instant>,
     chunks: u64,
     reported_tokens: Option<u64>,
+    /// The answer's text, kept only when a tokenizer will count it.
+    text: Option<String>,
     ended: bool,
     error: Option<String>,
 }
@@ -109,6 +119,9 @@ impl EventSink for StreamReader<'_> {
             Ok(Some(delta)) => {
                 self.last_event = Some(at);
                 if !delta.text.is_empty() {
+                    if let Some(text) = self.text.as_mut() {
+                        text.push_str(&delta.text);
+                    }
                     self.chunks += 1;
                     self.first_token
                         .get_or_insert(at.saturating_duration_since(self.sent));
@@ -134,14 +147,28 @@ impl EventSink for StreamReader<'_> {
 async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord {
     let lag = job.schedule_lag;
     let sent_at = job.sent_at;
+    let url = job.url;
     let failed = |latency: Duration, error: String| RequestRecord {
         latency,
         error: Some(error),
         schedule_lag: lag,
         sent_at,
+        url,
         ..RequestRecord::default()
     };
-    let payload = job.endpoint.format_payload(&job.prompt);
+    let mut entry = match job.entry {
+        Ok(entry) => entry,
+        Err(e) => {
+            return failed(
+                Duration::ZERO,
+                format!("dataset entry {} cannot be read: {e}", job.index),
+            );
+        }
+    };
+    let payload = match entry.payload.take() {
+        Some(payload) => payload,
+        None => job.endpoint.format_payload(&entry.prompt),
+    };
     let request = TransportRequest {
         path: job.path,
         body: &payload,
@@ -155,6 +182,7 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
         last_event: None,
         chunks: 0,
         reported_tokens: None,
+        text: job.tokenizer.as_ref().map(|_| String::new()),
         ended: false,
         error: None,
     };
@@ -165,35 +193,36 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
         Ok(response) => response,
         Err(e) => return failed(sent.elapsed(), e.to_string()),
     };
-    match response.body {
+    // What is left to count once the answer is in: off the timed path.
+    let (latency, time_to_first_token, output) = match response.body {
         ResponseBody::Complete(bytes) => {
             let latency = sent.elapsed();
             match job.endpoint.parse_response(&bytes) {
                 // A stream was asked for and a complete body came back: an
                 // error object is reported as such; anything else is not
                 // the stream a benchmark of streaming measures.
-                Ok(_) if job.stream => failed(
-                    latency,
-                    format!(
-                        "a stream was asked for, but the answer is not an event stream \
-                         (text/event-stream); it starts with {:?}",
-                        start_of(&bytes)
-                    ),
-                ),
-                Ok(parsed) => RequestRecord {
-                    latency,
-                    output_tokens: parsed
-                        .usage
-                        .and_then(|u| u.completion_tokens)
-                        .unwrap_or_else(|| match &parsed.output {
-                            Output::Text(text) => text.split_whitespace().count() as u64,
-                            _ => 0,
-                        }),
-                    schedule_lag: lag,
-                    sent_at,
-                    ..RequestRecord::default()
-                },
-                Err(e) => failed(latency, e.to_string()),
+                Ok(_) if job.stream => {
+                    return failed(
+                        latency,
+                        format!(
+                            "a stream was asked for, but the answer is not an event stream \
+                             (text/event-stream); it starts with {:?}",
+                            start_of(&bytes)
+                        ),
+                    );
+                }
+                Ok(parsed) => {
+                    let output = match (
+                        parsed.usage.and_then(|u| u.completion_tokens),
+                        parsed.output,
+                    ) {
+                        (Some(tokens), _) => Counted::Known(tokens, TokenSource::ServerUsage),
+                        (None, Output::Text(text)) => Counted::Text(text, TokenSource::Words),
+                        (None, _) => Counted::Known(0, TokenSource::None),
+                    };
+                    (latency, None, output)
+                }
+                Err(e) => return failed(latency, e.to_string()),
             }
         }
         ResponseBody::Streamed { events } => {
@@ -212,15 +241,71 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
                     "the event stream ended without content or an end marker".into(),
                 );
             }
-            RequestRecord {
-                latency,
-                time_to_first_token: reader.first_token,
-                output_tokens: reader.reported_tokens.unwrap_or(reader.chunks),
-                schedule_lag: lag,
-                sent_at,
-                ..RequestRecord::default()
-            }
+            let output = match (reader.reported_tokens, reader.text) {
+                (Some(tokens), _) => Counted::Known(tokens, TokenSource::ServerUsage),
+                (None, Some(text)) => Counted::Text(text, TokenSource::StreamChunks),
+                (None, None) => Counted::Known(reader.chunks, TokenSource::StreamChunks),
+            };
+            (latency, reader.first_token, output)
         }
+    };
+    let (input_tokens, (output_tokens, output_token_source)) =
+        count_tokens(job.tokenizer, entry, output).await;
+    RequestRecord {
+        latency,
+        time_to_first_token,
+        output_tokens,
+        output_token_source,
+        input_tokens,
+        schedule_lag: lag,
+        sent_at,
+        url,
+        ..RequestRecord::default()
+    }
+}
+
+/// An answer's output tokens: known, or text still to count.
+enum Counted {
+    Known(u64, TokenSource),
+    /// Counted by the tokenizer when there is one, else by the fallback
+    /// (`Words`: whitespace-separated words; `StreamChunks`: not reached,
+    /// the text is only kept with a tokenizer).
+    Text(String, TokenSource),
+}
+
+/// Counts the prompt's and the answer's tokens. With a tokenizer, on the
+/// runtime's blocking threads, so that tokenizing (tens of microseconds)
+/// never delays the timestamps of other requests' events on this worker.
+async fn count_tokens(
+    tokenizer: Option<Arc<dyn Tokenizer>>,
+    entry: DatasetEntry,
+    output: Counted,
+) -> (Option<u64>, (u64, TokenSource)) {
+    let nothing_to_count = entry.input_tokens.is_some() && matches!(output, Counted::Known(..));
+    let tokenizer = tokenizer.filter(|_| !nothing_to_count);
+    let Some(tokenizer) = tokenizer else {
+        let output = match output {
+            Counted::Known(n, source) => (n, source),
+            Counted::Text(text, source) => (text.split_whitespace().count() as u64, source),
+        };
+        return (entry.input_tokens, output);
+    };
+    let count = move || {
+        let input = entry.input_tokens.or_else(|| {
+            let text = &entry.prompt.text;
+            (!text.is_empty()).then(|| tokenizer.count(text) as u64)
+        });
+        let output = match output {
+            Counted::Known(n, source) => (n, source),
+            Counted::Text(text, _) => (tokenizer.count(&text) as u64, TokenSource::Tokenizer),
+        };
+        (input, output)
+    };
+    match tokio::task::spawn_blocking(count).await {
+        Ok(counts) => counts,
+        // The counting panicked (a tokenizer's bug): count nothing rather
+        // than fail a request the server answered.
+        Err(_) => (None, (0, TokenSource::None)),
     }
 }
 

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::expand::{ExpandError, Secrets, expand, is_single_reference};
 use aiperf_plugin_api::names::{
-    DatasetSamplerType, EndpointType, ExporterType, PhaseHookType, TimingStrategyType,
-    TransportType, UiType,
+    CustomDatasetLoaderType, DatasetComposerType, DatasetSamplerType, EndpointType, ExporterType,
+    PhaseHookType, TimingStrategyType, TokenizerType, TransportType, UiType,
+    UrlSelectionStrategyType,
 };
 
 /// A component chosen by name, with its own settings
@@ -61,6 +62,13 @@ pub struct TransportConfig {
     /// Server base URL, for transports that need one.
     #[serde(default)]
     pub url: Option<String>,
+    /// Several server base URLs (instead of `url`): requests are spread
+    /// over them by `url_strategy`, and results count requests per URL.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+    /// How requests are spread over `urls`; `round_robin` when absent.
+    #[serde(default = "defaults::url_strategy")]
+    pub url_strategy: UrlSelectionStrategyType,
     /// The transport's own settings.
     #[serde(default)]
     pub config: serde_json::Value,
@@ -71,6 +79,8 @@ impl Default for TransportConfig {
         TransportConfig {
             kind: TransportType::InEngine,
             url: None,
+            urls: Vec::new(),
+            url_strategy: defaults::url_strategy(),
             config: serde_json::Value::Null,
         }
     }
@@ -104,15 +114,65 @@ pub struct BenchmarkConfig {
     /// Directory the exporters write into (created if missing).
     #[serde(default = "defaults::output_dir")]
     pub output_dir: String,
+    /// Counts input (and, without server usage, output) tokens, and cuts
+    /// synthetic prompts; none when absent (then no input sequence length).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokenizer: Option<TokenizerConfig>,
+    /// Seconds after which the profiling phase issues no more requests
+    /// (AIPerf's `--benchmark-duration`); none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark_duration: Option<f64>,
+    /// Seconds to wait, after `benchmark_duration`, for requests still in
+    /// flight; the rest are cancelled and counted as such. Default 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benchmark_grace_period: Option<f64>,
+}
+
+/// `tokenizer:` — which tokenizer counts tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenizerConfig {
+    /// The registered name (`builtin`, or a plugin's).
+    pub name: TokenizerType,
+    /// A vocabulary file or directory, for tokenizers that read one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The tokenizer's own settings.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub config: serde_json::Value,
+}
+
+/// `dataset.file:` — a dataset read from a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetFileConfig {
+    /// The file.
+    pub path: String,
+    /// Its format (a `custom_dataset_loader` name); `single_turn` when
+    /// absent.
+    #[serde(rename = "type", default = "defaults::loader")]
+    pub kind: CustomDatasetLoaderType,
+    /// The loader's own settings.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub config: serde_json::Value,
 }
 
 /// `dataset:` — the prompts requests are built from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatasetConfig {
-    /// Prompt texts (the query, for rankings); at least one.
-    #[serde(default = "defaults::prompts")]
-    pub prompts: Vec<String>,
+    /// Prompt texts (the query, for rankings); at least one. A few built-in
+    /// prompts when absent and neither `composer` nor `file` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompts: Option<Vec<String>>,
+    /// Prompts made up by a `dataset_composer` (e.g. `synthetic` with
+    /// `isl`/`osl`), instead of `prompts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composer: Option<NamedConfig<DatasetComposerType>>,
+    /// Entries read from a file by a `custom_dataset_loader`, instead of
+    /// `prompts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<DatasetFileConfig>,
     /// Passages sent with every prompt (rankings, embeddings).
     #[serde(default)]
     pub passages: Vec<String>,
@@ -130,7 +190,9 @@ pub struct DatasetConfig {
 impl Default for DatasetConfig {
     fn default() -> Self {
         DatasetConfig {
-            prompts: defaults::prompts(),
+            prompts: None,
+            composer: None,
+            file: None,
             passages: Vec::new(),
             sampler: defaults::sampler(),
             seed: 0,
@@ -139,9 +201,27 @@ impl Default for DatasetConfig {
     }
 }
 
+pub(super) fn default_exporters() -> Vec<NamedConfig<ExporterType>> {
+    defaults::exporters()
+}
+
+pub(super) fn default_prompts() -> Vec<String> {
+    defaults::prompts()
+}
+
 mod defaults {
     use super::NamedConfig;
-    use aiperf_plugin_api::names::{DatasetSamplerType, ExporterType, UiType};
+    use aiperf_plugin_api::names::{
+        CustomDatasetLoaderType, DatasetSamplerType, ExporterType, UiType, UrlSelectionStrategyType,
+    };
+
+    pub(super) fn url_strategy() -> UrlSelectionStrategyType {
+        UrlSelectionStrategyType::RoundRobin
+    }
+
+    pub(super) fn loader() -> CustomDatasetLoaderType {
+        CustomDatasetLoaderType::SingleTurn
+    }
 
     pub(super) fn ui() -> NamedConfig<UiType> {
         NamedConfig {
@@ -164,7 +244,7 @@ mod defaults {
         "artifacts".to_owned()
     }
 
-    pub(super) fn prompts() -> Vec<String> {
+    pub(crate) fn prompts() -> Vec<String> {
         [
             "Explain what a plugin registry is in one paragraph.",
             "Write a haiku about link-time registration.",

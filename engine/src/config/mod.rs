@@ -36,6 +36,17 @@ mod file;
 pub use check::check_config;
 pub use expand::Secrets;
 pub use file::{
-    BenchmarkConfig, ConfigError, DatasetConfig, EndpointConfig, MAX_CONFIG_BYTES, NamedConfig,
-    PluginsConfig, TransportConfig, load_config, parse_config_str,
+    BenchmarkConfig, ConfigError, DatasetConfig, DatasetFileConfig, EndpointConfig,
+    MAX_CONFIG_BYTES, NamedConfig, PluginsConfig, TokenizerConfig, TransportConfig, load_config,
+    parse_config_str,
 };
+
+/// The exporters of a config that names none (`json`, `csv`).
+pub fn default_exporters() -> Vec<NamedConfig<aiperf_plugin_api::names::ExporterType>> {
+    file::default_exporters()
+}
+
+/// The prompts of a config that gives no dataset.
+pub(crate) fn default_prompts() -> Vec<String> {
+    file::default_prompts()
+}
