@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use registry_core::env::EnvSettings;
 
+mod completions;
 pub mod flags;
 pub mod linked;
 mod output;
@@ -49,6 +50,39 @@ pub enum Command {
     /// Run a benchmark described by AIPerf's flags and/or a YAML config;
     /// every part comes from the registry.
     Profile(Box<ProfileArgs>),
+    /// The config file's JSON Schema (`aiperf config schema`).
+    Config(ConfigArgs),
+    /// A shell completion script that completes plugin names from this
+    /// binary's registry (`aiperf completions bash > ...`).
+    Completions(CompletionsArgs),
+}
+
+/// `aiperf config schema`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// What to show.
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+/// `aiperf config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the JSON Schema of the config file, with every category's
+    /// registered names (builtins and linked plugin crates) as enums; point
+    /// an editor's YAML support at it.
+    Schema,
+}
+
+/// `aiperf completions SHELL`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    aiperf completions bash > ~/.local/share/bash-completion/completions/aiperf\n  \
+    aiperf completions zsh > ~/.zfunc/_aiperf\n  \
+    aiperf completions fish > ~/.config/fish/completions/aiperf.fish")]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// `aiperf plugins [CATEGORY [NAME]] [--all] [--internal] [--validate] [--json]`.
@@ -186,6 +220,23 @@ fn run_linked(cli: Cli, linked: &[&str]) -> Result<Output, CliError> {
         Command::Profile(args) => {
             apply_environment(linked)?;
             profile::run(&args)
+        }
+        Command::Config(ConfigArgs {
+            action: ConfigAction::Schema,
+        }) => {
+            apply_environment(linked)?;
+            let schema = aiperf_engine::config::config_schema();
+            Ok(Output {
+                text: serde_json::to_string_pretty(&schema)? + "\n",
+                status: Status::Success,
+            })
+        }
+        Command::Completions(args) => {
+            apply_environment(linked)?;
+            Ok(Output {
+                text: completions::script(args.shell),
+                status: Status::Success,
+            })
         }
     }
 }

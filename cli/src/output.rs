@@ -61,7 +61,8 @@ impl Output {
     }
 }
 
-/// Why a command could not do what was asked. Every variant exits 1.
+/// Why a command could not do what was asked. Exits 1, or 2 for a flag
+/// (usage) error.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// An unknown or malformed category, name or identifier, an unlinked

@@ -11,12 +11,59 @@ use aiperf_plugin_api::names::{
     UrlSelectionStrategyType,
 };
 
+/// A name type whose valid values are the names registered in its
+/// category (builtins and linked plugin crates): what the config's JSON
+/// Schema lists for it.
+pub trait RegisteredNames {
+    /// The names registered now, sorted.
+    fn registered_names() -> Vec<&'static str>;
+}
+
+macro_rules! registered_names {
+    ($($name:ty => $factory:ty),* $(,)?) => {$(
+        impl RegisteredNames for $name {
+            fn registered_names() -> Vec<&'static str> {
+                <$factory>::list_names().to_vec()
+            }
+        }
+    )*};
+}
+
+registered_names! {
+    EndpointType => aiperf_plugin_api::EndpointFactory,
+    TransportType => aiperf_plugin_api::TransportFactory,
+    TimingStrategyType => aiperf_plugin_api::TimingStrategyFactory,
+    PhaseHookType => aiperf_plugin_api::PhaseHookFactory,
+    UiType => aiperf_plugin_api::UiFactory,
+    ExporterType => aiperf_plugin_api::ExporterFactory,
+    DatasetSamplerType => aiperf_plugin_api::DatasetSamplerFactory,
+    TokenizerType => aiperf_plugin_api::TokenizerFactory,
+    DatasetComposerType => aiperf_plugin_api::DatasetComposerFactory,
+    CustomDatasetLoaderType => aiperf_plugin_api::CustomDatasetLoaderFactory,
+    UrlSelectionStrategyType => aiperf_plugin_api::UrlSelectionStrategyFactory,
+}
+
+/// A string that is one of `N`'s registered names.
+fn names_schema<N: RegisteredNames>(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names = N::registered_names();
+    schemars::json_schema!({ "type": "string", "enum": names })
+}
+
+/// The JSON Schema of the config file, with every category's registered
+/// names (including those of linked plugin crates) as enums: for editors
+/// (`aiperf config schema`).
+pub fn config_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(BenchmarkConfig)).unwrap_or_default()
+}
+
 /// A component chosen by name, with its own settings
 /// (`{ name: prometheus, config: { ... } }`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(bound = "N: RegisteredNames", inline)]
 pub struct NamedConfig<N> {
     /// The registered name.
+    #[schemars(schema_with = "names_schema::<N>")]
     pub name: N,
     /// The component's settings; it deserialises them into its own struct.
     #[serde(default)]
@@ -24,7 +71,7 @@ pub struct NamedConfig<N> {
 }
 
 /// `plugins:` — the parts of a run selected from the registry.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PluginsConfig {
     /// Hooks called at phase boundaries, in this order.
@@ -36,11 +83,12 @@ pub struct PluginsConfig {
 }
 
 /// `endpoint:` — the API format.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointConfig {
     /// The endpoint name (`chat`, `embeddings`, ...).
     #[serde(rename = "type")]
+    #[schemars(schema_with = "names_schema::<EndpointType>")]
     pub kind: EndpointType,
     /// The model name sent in every request.
     pub model: String,
@@ -53,11 +101,12 @@ pub struct EndpointConfig {
 }
 
 /// `transport:` — how requests reach the server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransportConfig {
     /// The transport name (`in_engine`, `http`, ...).
     #[serde(rename = "type")]
+    #[schemars(schema_with = "names_schema::<TransportType>")]
     pub kind: TransportType,
     /// Server base URL, for transports that need one.
     #[serde(default)]
@@ -68,6 +117,7 @@ pub struct TransportConfig {
     pub urls: Vec<String>,
     /// How requests are spread over `urls`; `round_robin` when absent.
     #[serde(default = "defaults::url_strategy")]
+    #[schemars(schema_with = "names_schema::<UrlSelectionStrategyType>")]
     pub url_strategy: UrlSelectionStrategyType,
     /// The transport's own settings.
     #[serde(default)]
@@ -87,7 +137,7 @@ impl Default for TransportConfig {
 }
 
 /// A whole benchmark configuration file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BenchmarkConfig {
     /// Registry-selected parts (hooks, timing strategy).
@@ -129,10 +179,11 @@ pub struct BenchmarkConfig {
 }
 
 /// `tokenizer:` — which tokenizer counts tokens.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenizerConfig {
     /// The registered name (`builtin`, or a plugin's).
+    #[schemars(schema_with = "names_schema::<TokenizerType>")]
     pub name: TokenizerType,
     /// A vocabulary file or directory, for tokenizers that read one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,7 +194,7 @@ pub struct TokenizerConfig {
 }
 
 /// `dataset.file:` — a dataset read from a file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatasetFileConfig {
     /// The file.
@@ -151,6 +202,7 @@ pub struct DatasetFileConfig {
     /// Its format (a `custom_dataset_loader` name); `single_turn` when
     /// absent.
     #[serde(rename = "type", default = "defaults::loader")]
+    #[schemars(schema_with = "names_schema::<CustomDatasetLoaderType>")]
     pub kind: CustomDatasetLoaderType,
     /// The loader's own settings.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
@@ -158,7 +210,7 @@ pub struct DatasetFileConfig {
 }
 
 /// `dataset:` — the prompts requests are built from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatasetConfig {
     /// Prompt texts (the query, for rankings); at least one. A few built-in
@@ -178,6 +230,7 @@ pub struct DatasetConfig {
     pub passages: Vec<String>,
     /// Which prompt each request uses.
     #[serde(default = "defaults::sampler")]
+    #[schemars(schema_with = "names_schema::<DatasetSamplerType>")]
     pub sampler: DatasetSamplerType,
     /// Seed of samplers (and anything else) that draw at random.
     #[serde(default)]

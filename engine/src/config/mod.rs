@@ -37,8 +37,8 @@ pub use check::check_config;
 pub use expand::Secrets;
 pub use file::{
     BenchmarkConfig, ConfigError, DatasetConfig, DatasetFileConfig, EndpointConfig,
-    MAX_CONFIG_BYTES, NamedConfig, PluginsConfig, TokenizerConfig, TransportConfig, load_config,
-    parse_config_str,
+    MAX_CONFIG_BYTES, NamedConfig, PluginsConfig, RegisteredNames, TokenizerConfig,
+    TransportConfig, config_schema, load_config, parse_config_str,
 };
 
 /// The exporters of a config that names none (`json`, `csv`).
