@@ -8,7 +8,9 @@ use clap::Parser;
 
 use crate::config::{DEFAULT_MAX_BODY_BYTES, MockConfig};
 
-/// An OpenAI-compatible mock inference server that records what it served.
+/// A mock inference server (OpenAI chat, completions, embeddings and
+/// Responses, NIM ranking, Anthropic Messages, Hugging Face TGI and TEI,
+/// Cohere rerank) that records what it served.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "aiperf-mock-server", version)]
 pub struct Args {
@@ -32,8 +34,9 @@ pub struct Args {
     #[arg(short, long)]
     pub fast: bool,
 
-    /// Output tokens when a request sets neither `max_completion_tokens` nor
-    /// `max_tokens` (the request's value wins).
+    /// Output tokens when a request sets no limit (`max_completion_tokens`,
+    /// `max_tokens`, `max_output_tokens`, `max_new_tokens`; the request's
+    /// value wins).
     #[arg(long, default_value_t = 16)]
     pub output_tokens: u32,
 
@@ -59,7 +62,8 @@ pub struct Args {
     #[arg(long, default_value_t = 2.0, value_parser = parse_ms)]
     pub embedding_per_input_latency: f64,
 
-    /// Fixed delay of a ranking answer, in milliseconds.
+    /// Fixed delay of a ranking answer (`/v1/ranking`, `/rerank`,
+    /// `/v2/rerank`), in milliseconds.
     #[arg(long, default_value_t = 10.0, value_parser = parse_ms)]
     pub ranking_base_latency: f64,
 

@@ -56,9 +56,9 @@ pub struct MockConfig {
     /// `received + ttft + i * itl` (a fixed schedule: lateness does not
     /// accumulate).
     pub itl: Duration,
-    /// Output tokens when the request sets neither `max_completion_tokens`
-    /// nor `max_tokens` (`--output-tokens`, default 16). The request's value
-    /// wins.
+    /// Output tokens when the request sets no limit (`max_completion_tokens`,
+    /// `max_tokens`, `max_output_tokens`, `parameters.max_new_tokens`;
+    /// `--output-tokens`, default 16). The request's value wins.
     pub output_tokens: u32,
     /// Fraction of inference requests, 0..=1, answered 500 with a JSON error
     /// (`--error-rate` divided by 100, default 0).
@@ -75,8 +75,8 @@ pub struct MockConfig {
     /// Extra delay per embeddings input (`--embedding-per-input-latency`,
     /// default 2 ms).
     pub embedding_per_input_latency: Duration,
-    /// Fixed delay of a ranking answer (`--ranking-base-latency`, default
-    /// 10 ms).
+    /// Fixed delay of a ranking answer, for every reranker route
+    /// (`--ranking-base-latency`, default 10 ms).
     pub ranking_base_latency: Duration,
     /// Extra delay per ranking passage (`--ranking-per-passage-latency`,
     /// default 1 ms).

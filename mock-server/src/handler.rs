@@ -1,4 +1,5 @@
-//! Routing and the five routes' request parsing and answers.
+//! Routing, and each route's request parsing and answers (the generating
+//! formats' bodies and events are in `formats.rs`).
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -13,9 +14,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::config::{MAX_EMBEDDING_INPUTS, MAX_OUTPUT_TOKENS, MAX_RANKING_PASSAGES};
+use crate::formats::{Answer, Format};
 use crate::record::{Route, Served};
 use crate::server::State;
-use crate::stream::{ResponseBody, StreamSpec, TokenStream, usage};
+use crate::stream::{ResponseBody, TokenStream};
 use crate::text::{self, Words};
 
 const JSON: &str = "application/json";
@@ -33,6 +35,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
                 }
             } else {
                 error_response(
+                    Route::Other,
                     StatusCode::METHOD_NOT_ALLOWED,
                     &format!("{} {path} is not allowed; use GET", req.method()),
                     "invalid_request_error",
@@ -44,6 +47,12 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         "/v1/completions" => Route::Completions,
         "/v1/embeddings" => Route::Embeddings,
         "/v1/ranking" => Route::Ranking,
+        "/v1/responses" => Route::Responses,
+        "/v1/messages" => Route::Messages,
+        "/generate" => Route::Generate,
+        "/generate_stream" => Route::GenerateStream,
+        "/rerank" => Route::Rerank,
+        "/v2/rerank" => Route::CohereRerank,
         _ => Route::Other,
     };
 
@@ -54,6 +63,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
             &state,
             record,
             error_response(
+                route,
                 StatusCode::NOT_FOUND,
                 &format!("no route for {} {path}", req.method()),
                 "invalid_request_error",
@@ -63,6 +73,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
     }
     if req.method() != Method::POST {
         let mut response = error_response(
+            route,
             StatusCode::METHOD_NOT_ALLOWED,
             &format!("{} {path} is not allowed; use POST", req.method()),
             "invalid_request_error",
@@ -84,6 +95,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
                 state.config.max_body_bytes
             );
             let response = error_response(
+                route,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &msg,
                 "invalid_request_error",
@@ -94,6 +106,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         Err(BodyError::Read(e)) => {
             let msg = format!("reading the request body failed: {e}");
             let response = error_response(
+                route,
                 StatusCode::BAD_REQUEST,
                 &msg,
                 "invalid_request_error",
@@ -108,12 +121,19 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         Route::Completions => parse_completion(&body),
         Route::Embeddings => parse_embeddings(&body),
         Route::Ranking => parse_ranking(&body),
+        Route::Responses => parse_responses(&body),
+        Route::Messages => parse_messages(&body),
+        Route::Generate => parse_tgi(&body, false),
+        Route::GenerateStream => parse_tgi(&body, true),
+        Route::Rerank => parse_tei_rerank(&body),
+        Route::CohereRerank => parse_cohere_rerank(&body),
         Route::Other => unreachable!("answered 404 above"),
     };
     let parsed = match parsed {
         Ok(parsed) => parsed,
         Err(msg) => {
             let response = error_response(
+                route,
                 StatusCode::BAD_REQUEST,
                 &msg,
                 "invalid_request_error",
@@ -131,6 +151,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         record.injected_error = true;
         state.metrics.error_injected();
         let response = error_response(
+            route,
             StatusCode::INTERNAL_SERVER_ERROR,
             "injected error (--error-rate)",
             "server_error",
@@ -140,7 +161,7 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
     }
 
     match parsed {
-        Parsed::Generate(g) => generate(state, record, route, g).await,
+        Parsed::Generate(g) => generate(state, record, g).await,
         Parsed::Embeddings(e) => embeddings(&state, record, e).await,
         Parsed::Ranking(r) => ranking(&state, record, r).await,
     }
@@ -203,11 +224,15 @@ impl Parsed {
     }
 }
 
-/// A chat or text completion to generate.
+/// An answer to generate, in any of the generating formats.
 struct Generate {
+    format: Format,
     model: String,
     stream: bool,
+    /// OpenAI chat and completions: `stream_options.include_usage`.
     include_usage: bool,
+    /// TGI: `parameters.details`.
+    details: bool,
     requested: Option<u64>,
     prompt_tokens: u64,
     prompt_hash: u64,
@@ -222,6 +247,19 @@ struct Ranking {
     model: String,
     query: String,
     passages: Vec<String>,
+    style: RankingStyle,
+}
+
+/// Which reranking API answers, and what its request asked for.
+enum RankingStyle {
+    /// NVIDIA NIM: `{"rankings": [{"index", "logit"}]}`.
+    Nim,
+    /// Hugging Face TEI: `[{"index", "score"}]`, the score a sigmoid of the
+    /// logit unless `raw_scores`, with the text when `return_text`.
+    Tei { raw_scores: bool, return_text: bool },
+    /// Cohere v2: `{"results": [{"index", "relevance_score"}]}`, the best
+    /// `top_n` when set.
+    Cohere { top_n: Option<usize> },
 }
 
 #[derive(Deserialize)]
@@ -266,6 +304,52 @@ struct RankingRequest {
     passages: Value,
 }
 
+#[derive(Deserialize)]
+struct ResponsesRequest {
+    model: Option<String>,
+    input: Value,
+    instructions: Option<Value>,
+    stream: Option<bool>,
+    max_output_tokens: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct MessagesRequest {
+    model: Option<String>,
+    max_tokens: Option<u64>,
+    messages: Vec<ChatMessage>,
+    system: Option<Value>,
+    stream: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct TgiRequest {
+    inputs: Value,
+    parameters: Option<TgiParameters>,
+}
+
+#[derive(Deserialize)]
+struct TgiParameters {
+    max_new_tokens: Option<u64>,
+    details: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct TeiRerankRequest {
+    query: Value,
+    texts: Value,
+    raw_scores: Option<bool>,
+    return_text: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct CohereRerankRequest {
+    model: Option<String>,
+    query: Value,
+    documents: Value,
+    top_n: Option<u64>,
+}
+
 const DEFAULT_MODEL: &str = "aiperf-mock";
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
@@ -282,30 +366,15 @@ fn parse_chat(body: &[u8]) -> Result<Parsed, String> {
     let req: ChatRequest = parse(body)?;
     let mut prompt = String::new();
     for message in &req.messages {
-        match &message.content {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) => push_line(&mut prompt, s),
-            Some(Value::Array(parts)) => {
-                // Content parts: the text ones count, images and the like not.
-                for part in parts {
-                    if let Some(s) = part.get("text").and_then(Value::as_str) {
-                        push_line(&mut prompt, s);
-                    }
-                }
-            }
-            Some(_) => {
-                return Err(
-                    "invalid request: a message's content must be a string or an array of parts"
-                        .to_owned(),
-                );
-            }
-        }
+        push_content(&mut prompt, message.content.as_ref(), "a message's content")?;
     }
     Ok(Parsed::Generate(Generate {
+        format: Format::Chat,
         model: req.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
         stream: req.stream.unwrap_or(false),
         include_usage: include_usage(req.stream_options.as_ref()),
-        requested: requested_tokens(req.max_completion_tokens.or(req.max_tokens))?,
+        details: false,
+        requested: requested_tokens(req.max_completion_tokens.or(req.max_tokens), "max_tokens")?,
         prompt_tokens: text::count_tokens(&prompt),
         prompt_hash: text::fnv1a(prompt.as_bytes()),
     }))
@@ -316,10 +385,12 @@ fn parse_completion(body: &[u8]) -> Result<Parsed, String> {
     let prompts = texts(&req.prompt, "prompt")?;
     let prompt = prompts.join("\n");
     Ok(Parsed::Generate(Generate {
+        format: Format::Completion,
         model: req.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
         stream: req.stream.unwrap_or(false),
         include_usage: include_usage(req.stream_options.as_ref()),
-        requested: requested_tokens(req.max_tokens)?,
+        details: false,
+        requested: requested_tokens(req.max_tokens, "max_tokens")?,
         prompt_tokens: text::count_tokens(&prompt),
         prompt_hash: text::fnv1a(prompt.as_bytes()),
     }))
@@ -364,16 +435,166 @@ fn parse_ranking(body: &[u8]) -> Result<Parsed, String> {
         model: req.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
         query,
         passages,
+        style: RankingStyle::Nim,
     }))
 }
 
-/// The request's token limit, if it set one, checked in
-/// `1..=MAX_OUTPUT_TOKENS`.
-fn requested_tokens(value: Option<u64>) -> Result<Option<u64>, String> {
+fn parse_responses(body: &[u8]) -> Result<Parsed, String> {
+    let req: ResponsesRequest = parse(body)?;
+    let mut prompt = String::new();
+    push_content(&mut prompt, req.instructions.as_ref(), "instructions")?;
+    match &req.input {
+        Value::String(s) => push_line(&mut prompt, s),
+        Value::Array(items) => {
+            for item in items {
+                let item = item.as_object().ok_or(
+                    "invalid request: each input item must be an object, e.g. \
+                     {\"role\": \"user\", \"content\": \"...\"}",
+                )?;
+                push_content(&mut prompt, item.get("content"), "an input item's content")?;
+            }
+        }
+        _ => {
+            return Err(
+                "invalid request: input must be a string or an array of input items".to_owned(),
+            );
+        }
+    }
+    Ok(Parsed::Generate(Generate {
+        format: Format::Responses,
+        model: req.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+        stream: req.stream.unwrap_or(false),
+        include_usage: false,
+        details: false,
+        requested: requested_tokens(req.max_output_tokens, "max_output_tokens")?,
+        prompt_tokens: text::count_tokens(&prompt),
+        prompt_hash: text::fnv1a(prompt.as_bytes()),
+    }))
+}
+
+fn parse_messages(body: &[u8]) -> Result<Parsed, String> {
+    let req: MessagesRequest = parse(body)?;
+    // Anthropic refuses a request without max_tokens; so does this server,
+    // so that a client that forgets it finds out here.
+    let Some(max_tokens) = req.max_tokens else {
+        return Err("invalid request: max_tokens: Field required".to_owned());
+    };
+    let mut prompt = String::new();
+    push_content(&mut prompt, req.system.as_ref(), "system")?;
+    for message in &req.messages {
+        push_content(&mut prompt, message.content.as_ref(), "a message's content")?;
+    }
+    Ok(Parsed::Generate(Generate {
+        format: Format::Messages,
+        model: req.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+        stream: req.stream.unwrap_or(false),
+        include_usage: false,
+        details: false,
+        requested: requested_tokens(Some(max_tokens), "max_tokens")?,
+        prompt_tokens: text::count_tokens(&prompt),
+        prompt_hash: text::fnv1a(prompt.as_bytes()),
+    }))
+}
+
+/// A TGI request; `stream` is the route's (`/generate_stream` streams,
+/// `/generate` does not, whatever the body says).
+fn parse_tgi(body: &[u8], stream: bool) -> Result<Parsed, String> {
+    let req: TgiRequest = parse(body)?;
+    let inputs = string(&req.inputs, "inputs")?;
+    let (max_new_tokens, details) = req
+        .parameters
+        .map_or((None, None), |p| (p.max_new_tokens, p.details));
+    Ok(Parsed::Generate(Generate {
+        format: Format::Tgi,
+        model: DEFAULT_MODEL.to_owned(),
+        stream,
+        include_usage: false,
+        details: details.unwrap_or(false),
+        requested: requested_tokens(max_new_tokens, "max_new_tokens")?,
+        prompt_tokens: text::count_tokens(inputs),
+        prompt_hash: text::fnv1a(inputs.as_bytes()),
+    }))
+}
+
+/// The string `value` of the field `field`.
+fn string<'v>(value: &'v Value, field: &str) -> Result<&'v str, String> {
+    value
+        .as_str()
+        .ok_or_else(|| format!("invalid request: {field} must be a string"))
+}
+
+/// The passages of a rerank request (strings; with `text_objects`, also
+/// `{"text": string}` objects), checked against the limit.
+fn passages(value: &Value, field: &str, text_objects: bool) -> Result<Vec<String>, String> {
+    let bad = || {
+        let or_objects = if text_objects {
+            " or {\"text\": string} objects"
+        } else {
+            ""
+        };
+        format!("invalid request: {field} must be an array of strings{or_objects}")
+    };
+    let passages = value
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|p| match p {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(_) if text_objects => {
+                p.get("text").and_then(Value::as_str).map(str::to_owned)
+            }
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(bad)?;
+    if passages.is_empty() {
+        return Err(format!("invalid request: {field} must not be empty"));
+    }
+    if passages.len() > MAX_RANKING_PASSAGES {
+        return Err(format!(
+            "invalid request: {} {field}, more than {MAX_RANKING_PASSAGES}",
+            passages.len()
+        ));
+    }
+    Ok(passages)
+}
+
+fn parse_tei_rerank(body: &[u8]) -> Result<Parsed, String> {
+    let req: TeiRerankRequest = parse(body)?;
+    Ok(Parsed::Ranking(Ranking {
+        model: DEFAULT_MODEL.to_owned(),
+        query: string(&req.query, "query")?.to_owned(),
+        passages: passages(&req.texts, "texts", false)?,
+        style: RankingStyle::Tei {
+            raw_scores: req.raw_scores.unwrap_or(false),
+            return_text: req.return_text.unwrap_or(false),
+        },
+    }))
+}
+
+fn parse_cohere_rerank(body: &[u8]) -> Result<Parsed, String> {
+    let req: CohereRerankRequest = parse(body)?;
+    let top_n = match req.top_n {
+        Some(0) => return Err("invalid request: top_n must be at least 1".to_owned()),
+        Some(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+        None => None,
+    };
+    Ok(Parsed::Ranking(Ranking {
+        model: req.model.unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+        query: string(&req.query, "query")?.to_owned(),
+        // Strings (API v2), or {"text": string} objects (v1).
+        passages: passages(&req.documents, "documents", true)?,
+        style: RankingStyle::Cohere { top_n },
+    }))
+}
+
+/// The request's token limit (the field `field`), if it set one, checked
+/// in `1..=MAX_OUTPUT_TOKENS`.
+fn requested_tokens(value: Option<u64>, field: &str) -> Result<Option<u64>, String> {
     match value {
-        Some(0) => Err("invalid request: max_tokens must be at least 1".to_owned()),
+        Some(0) => Err(format!("invalid request: {field} must be at least 1")),
         Some(n) if n > MAX_OUTPUT_TOKENS => Err(format!(
-            "invalid request: max_tokens {n} is more than this server's limit of \
+            "invalid request: {field} {n} is more than this server's limit of \
              {MAX_OUTPUT_TOKENS}"
         )),
         other => Ok(other),
@@ -382,6 +603,29 @@ fn requested_tokens(value: Option<u64>) -> Result<Option<u64>, String> {
 
 fn include_usage(options: Option<&StreamOptions>) -> bool {
     options.and_then(|o| o.include_usage).unwrap_or(false)
+}
+
+/// Adds the text of a content field to `out`: a string, or an array of
+/// parts whose `text` ones count (images and the like do not); absent or
+/// `null` adds nothing. `what` names the field in the error.
+fn push_content(out: &mut String, content: Option<&Value>, what: &str) -> Result<(), String> {
+    match content {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => push_line(out, s),
+        Some(Value::Array(parts)) => {
+            for part in parts {
+                if let Some(s) = part.get("text").and_then(Value::as_str) {
+                    push_line(out, s);
+                }
+            }
+        }
+        Some(_) => {
+            return Err(format!(
+                "invalid request: {what} must be a string or an array of parts"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn push_line(out: &mut String, s: &str) {
@@ -448,40 +692,33 @@ async fn sleep_until(due: Instant) {
     }
 }
 
-async fn generate(
-    state: Arc<State>,
-    mut record: Served,
-    route: Route,
-    g: Generate,
-) -> Response<ResponseBody> {
+async fn generate(state: Arc<State>, mut record: Served, g: Generate) -> Response<ResponseBody> {
     // Checked in 1..=MAX_OUTPUT_TOKENS by the parser, so it fits.
     let total = g.requested.map_or(state.config.output_tokens, |n| n as u32);
-    let finish_reason = if g.requested.is_some() {
-        "length"
-    } else {
-        "stop"
+    let id = match g.format {
+        Format::Chat => format!("chatcmpl-mock-{}", record.id),
+        Format::Completion => format!("cmpl-mock-{}", record.id),
+        Format::Responses => format!("resp_mock_{}", record.id),
+        Format::Messages => format!("msg_mock_{}", record.id),
+        Format::Tgi => String::new(),
     };
-    let words = Words::new(state.seed, g.prompt_hash);
-    let id = match route {
-        Route::ChatCompletions => format!("chatcmpl-mock-{}", record.id),
-        _ => format!("cmpl-mock-{}", record.id),
+    let answer = Answer {
+        format: g.format,
+        id,
+        created: unix_now(),
+        model: g.model,
+        words: Words::new(state.seed, g.prompt_hash),
+        total,
+        limited: g.requested.is_some(),
+        include_usage: g.include_usage,
+        details: g.details,
+        prompt_tokens: record.prompt_tokens,
     };
-    let created = unix_now();
 
     if g.stream {
         record.stream = true;
         record.status = 200;
-        let spec = StreamSpec {
-            route,
-            id,
-            created,
-            model: g.model,
-            words,
-            total,
-            finish_reason,
-            include_usage: g.include_usage,
-        };
-        let stream = TokenStream::new(Arc::clone(&state), record, spec);
+        let stream = TokenStream::new(Arc::clone(&state), record, answer);
         let mut response = Response::new(ResponseBody::Stream(Box::new(stream)));
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
@@ -492,34 +729,7 @@ async fn generate(
     // Not streamed: answer when the last token would have been written.
     let due = record.received + state.config.ttft + state.config.itl * (total - 1);
     sleep_until(due).await;
-    let text = words.text(total);
-    let choice = match route {
-        Route::ChatCompletions => json!({
-            "index": 0,
-            "message": {"role": "assistant", "content": text},
-            "logprobs": null,
-            "finish_reason": finish_reason,
-        }),
-        _ => json!({
-            "index": 0,
-            "text": text,
-            "logprobs": null,
-            "finish_reason": finish_reason,
-        }),
-    };
-    let object = match route {
-        Route::ChatCompletions => "chat.completion",
-        _ => "text_completion",
-    };
-    let body = json!({
-        "id": id,
-        "object": object,
-        "created": created,
-        "model": g.model,
-        "choices": [choice],
-        "usage": usage(record.prompt_tokens, u64::from(total)),
-    });
-    let response = json_response(StatusCode::OK, &body);
+    let response = json_response(StatusCode::OK, &answer.complete());
     let now = Instant::now();
     record.first_token = Some(now);
     record.last_token = Some(now);
@@ -564,19 +774,58 @@ async fn ranking(state: &State, record: Served, r: Ranking) -> Response<Response
         record.received + config.ranking_base_latency + config.ranking_per_passage_latency * n,
     )
     .await;
-    let mut rankings: Vec<(usize, f64)> = r
+    let mut scored: Vec<(usize, f64)> = r
         .passages
         .iter()
         .enumerate()
         .map(|(i, p)| (i, text::logit(state.seed, &r.query, p)))
         .collect();
-    // Best first, as NIM rerankers answer; equal logits keep passage order.
-    rankings.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let rankings: Vec<Value> = rankings
-        .into_iter()
-        .map(|(index, logit)| json!({"index": index, "logit": logit}))
-        .collect();
-    let body = json!({"rankings": rankings, "model": r.model});
+    // Best first, as rerankers answer; equal logits keep passage order.
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let body = match r.style {
+        RankingStyle::Nim => {
+            let rankings: Vec<Value> = scored
+                .into_iter()
+                .map(|(index, logit)| json!({"index": index, "logit": logit}))
+                .collect();
+            json!({"rankings": rankings, "model": r.model})
+        }
+        RankingStyle::Tei {
+            raw_scores,
+            return_text,
+        } => scored
+            .into_iter()
+            .map(|(index, logit)| {
+                let score = if raw_scores {
+                    logit
+                } else {
+                    text::sigmoid(logit)
+                };
+                let mut item = json!({"index": index, "score": score});
+                if return_text {
+                    item["text"] = r.passages[index].clone().into();
+                }
+                item
+            })
+            .collect(),
+        RankingStyle::Cohere { top_n } => {
+            let results: Vec<Value> = scored
+                .into_iter()
+                .take(top_n.unwrap_or(usize::MAX))
+                .map(|(index, logit)| {
+                    json!({"index": index, "relevance_score": text::sigmoid(logit)})
+                })
+                .collect();
+            json!({
+                "id": format!("mock-rerank-{}", record.id),
+                "results": results,
+                "meta": {
+                    "api_version": {"version": "2"},
+                    "billed_units": {"search_units": 1},
+                },
+            })
+        }
+    };
     finish(state, record, json_response(StatusCode::OK, &body))
 }
 
@@ -619,17 +868,49 @@ fn json_response(status: StatusCode, body: &Value) -> Response<ResponseBody> {
     response
 }
 
-/// An OpenAI-style error: `{"error": {"message", "type", "param", "code"}}`.
+/// An error answer in the shape of `route`'s API: OpenAI's `{"error":
+/// {"message", "type", "param", "code"}}` (OpenAI and NIM routes, unknown
+/// paths), Anthropic's `{"type": "error", "error": {"type", "message"}}`,
+/// TGI's and TEI's `{"error", "error_type"}`, Cohere's `{"message"}`.
+/// `kind` and `code` are OpenAI's; the other shapes derive theirs from the
+/// status.
 fn error_response(
+    route: Route,
     status: StatusCode,
     message: &str,
     kind: &str,
     code: &str,
 ) -> Response<ResponseBody> {
-    json_response(
-        status,
-        &json!({"error": {"message": message, "type": kind, "param": null, "code": code}}),
-    )
+    let server = status.is_server_error();
+    let body = match route {
+        Route::Messages => {
+            let kind = match status.as_u16() {
+                404 => "not_found_error",
+                413 => "request_too_large",
+                500.. => "api_error",
+                _ => "invalid_request_error",
+            };
+            json!({"type": "error", "error": {"type": kind, "message": message}})
+        }
+        Route::Generate | Route::GenerateStream => {
+            let kind = if server { "generation" } else { "validation" };
+            json!({"error": message, "error_type": kind})
+        }
+        Route::Rerank => {
+            let kind = if server { "backend" } else { "validation" };
+            json!({"error": message, "error_type": kind})
+        }
+        Route::CohereRerank => json!({"message": message}),
+        Route::ChatCompletions
+        | Route::Completions
+        | Route::Embeddings
+        | Route::Ranking
+        | Route::Responses
+        | Route::Other => {
+            json!({"error": {"message": message, "type": kind, "param": null, "code": code}})
+        }
+    };
+    json_response(status, &body)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! An OpenAI-compatible mock inference server that records the truth of
-//! what it served.
+//! A mock inference server, OpenAI-compatible and more, that records the
+//! truth of what it served.
 //!
 //! `aiperf` measures servers from the client side; this server lets the
 //! client be tested and measured against a server whose behaviour is known:
@@ -17,28 +17,50 @@
 //!
 //! # Routes
 //!
+//! Each route answers in its API's shape, streamed or not, and is recorded
+//! under its [`Route`]:
+//!
 //! | route | answer |
 //! |---|---|
 //! | `POST /v1/chat/completions` | `choices[].message.content`, or with `"stream": true` server-sent events with `choices[].delta.content` |
 //! | `POST /v1/completions` | `choices[].text`, streamed the same way |
 //! | `POST /v1/embeddings` | `data[].embedding` (unit length, `--embedding-dim` values) |
 //! | `POST /v1/ranking` | NVIDIA NIM rankings: `{"query": {"text"}, "passages": [{"text"}]}` → `{"rankings": [{"index", "logit"}]}`, best first |
+//! | `POST /v1/responses` | OpenAI Responses: `{"input": string or [items], "instructions"?, "max_output_tokens"?}` → `{"object": "response", "status", "output": [{"type": "message", "content": [{"type": "output_text", "text"}]}], "usage": {"input_tokens", "output_tokens", ..}}`; `"stream": true`: the named events `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, one `response.output_text.delta` per token, `response.output_text.done`, `response.content_part.done`, `response.output_item.done`, `response.completed` (with `response.usage`) |
+//! | `POST /v1/messages` | Anthropic Messages: `{"max_tokens" (required: 400 without it, as Anthropic answers), "messages", "system"?}` → `{"type": "message", "content": [{"type": "text", "text"}], "stop_reason", "usage": {"input_tokens", "output_tokens"}}`; `"stream": true`: the named events `message_start` (with `usage.input_tokens`), `content_block_start`, `ping`, one `content_block_delta` (`text_delta`) per token, `content_block_stop`, `message_delta` (with `usage.output_tokens`), `message_stop` |
+//! | `POST /generate` | Hugging Face TGI: `{"inputs", "parameters": {"max_new_tokens"?, "details"?}}` → `{"generated_text"}` (and `details` when asked); never streamed |
+//! | `POST /generate_stream` | the same request, always streamed: one `{"index", "token": {"id", "text", "logprob", "special"}, "generated_text", "details"}` event per token, the last with the whole `generated_text` (and `details` when asked), no end marker |
+//! | `POST /rerank` | Hugging Face TEI: `{"query", "texts", "raw_scores"?, "return_text"?}` → `[{"index", "score"}]`, best first, the score in (0, 1) unless `raw_scores` |
+//! | `POST /v2/rerank` | Cohere v2: `{"model", "query", "documents", "top_n"?}` → `{"id", "results": [{"index", "relevance_score"}], "meta"}`, best first, the best `top_n` |
 //! | `GET /health` | `{"status": "healthy", "config": {...}}` (with the seed in use) |
 //! | `GET /metrics` | Prometheus text: `requests_total`, `tokens_generated_total`, `errors_injected_total` |
 //!
-//! Completions carry `usage` (`prompt_tokens`, `completion_tokens`,
-//! `total_tokens`). A stream is one `data: {json}\n\n` event per token (the
-//! last one has the `finish_reason`), then, only when the request asks with
-//! `"stream_options": {"include_usage": true}`, a chunk with empty `choices`
-//! and the `usage`, then `data: [DONE]\n\n`. One token is one word; prompt
-//! tokens are counted as whitespace-separated words. The number of output
-//! tokens is the request's `max_completion_tokens` or `max_tokens`
-//! (`finish_reason` `"length"`), else `--output-tokens` (`"stop"`).
+//! OpenAI chat and completions carry `usage` (`prompt_tokens`,
+//! `completion_tokens`, `total_tokens`). Their stream is one `data: {json}\n\n`
+//! event per token (the last one has the `finish_reason`), then, only when
+//! the request asks with `"stream_options": {"include_usage": true}`, a
+//! chunk with empty `choices` and the `usage`, then `data: [DONE]\n\n`. The
+//! Responses and Messages streams write `event: NAME\ndata: {json}\n\n`, as
+//! those APIs do, and no `[DONE]`; so does TGI's (without names). One token
+//! is one word; prompt tokens are counted as whitespace-separated words of
+//! every text input (system prompts and instructions included). The number
+//! of output tokens is the request's limit — `max_completion_tokens` or
+//! `max_tokens` (chat, completions, Anthropic), `max_output_tokens`
+//! (Responses), `parameters.max_new_tokens` (TGI) — and the answer says it
+//! stopped there (`finish_reason` `"length"`, `stop_reason` `"max_tokens"`,
+//! Responses `status` `"incomplete"`); without a limit it is
+//! `--output-tokens` (`"stop"`, `"end_turn"`, `"completed"`, TGI
+//! `"eos_token"`). Anthropic always sets one, so a Messages answer has
+//! exactly `max_tokens` tokens (aiperf's `messages` endpoint sends 1024 when
+//! the prompt sets none).
 //!
-//! Errors are OpenAI-shaped, `{"error": {"message", "type", "param",
-//! "code"}}`: 404 for an unknown path, 405 for a wrong method, 400 for a
-//! malformed or invalid body, 413 for a body over the cap (16 MiB by
-//! default; it is never read past the cap), 500 for an injected error.
+//! Errors are in the route's API's shape: OpenAI's `{"error": {"message",
+//! "type", "param", "code"}}` for the OpenAI and NIM routes and unknown
+//! paths, Anthropic's `{"type": "error", "error": {"type", "message"}}`,
+//! TGI's and TEI's `{"error", "error_type"}`, Cohere's `{"message"}`. 404
+//! for an unknown path, 405 for a wrong method, 400 for a malformed or
+//! invalid body, 413 for a body over the cap (16 MiB by default; it is
+//! never read past the cap), 500 for an injected error.
 //!
 //! # Timing
 //!
@@ -46,12 +68,17 @@
 //! `received` is the instant the request body was read; the server waits
 //! with `tokio::time` (no thread blocks) and never writes a token early.
 //! The schedule is fixed, so one late wake-up does not delay the tokens
-//! after it. tokio's timer counts whole milliseconds: on an idle machine a
-//! token goes out about 1 ms after it is due (a 50 ms TTFT is served as
-//! about 51 ms), which the records show as it was. A non-streamed completion is answered when its last token
-//! would have been: `received + ttft + itl * (tokens - 1)`. Embeddings wait
-//! `base + per_input * inputs`, rankings `base + per_passage * passages`.
-//! `--fast` makes every latency zero.
+//! after it. Events that carry no token (a Responses or Messages stream's
+//! opening events, its closing ones) are written at once: the opening ones
+//! when the stream starts, the closing ones right after the last token.
+//! tokio's timer counts whole milliseconds: on an idle machine a token goes
+//! out about 1 ms after it is due (a 50 ms TTFT is served as about 51 ms),
+//! which the records show as it was. A non-streamed answer of any
+//! generating route is given when its last token would have been:
+//! `received + ttft + itl * (tokens - 1)`. Embeddings wait
+//! `base + per_input * inputs`, every reranker (`/v1/ranking`, `/rerank`,
+//! `/v2/rerank`) `base + per_passage * passages`. `--fast` makes every
+//! latency zero.
 //!
 //! # Running it
 //!
@@ -115,6 +142,7 @@
 
 mod cli;
 mod config;
+mod formats;
 mod handler;
 mod metrics;
 mod record;

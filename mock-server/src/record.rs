@@ -21,8 +21,20 @@ pub enum Route {
     Completions,
     /// `POST /v1/embeddings`.
     Embeddings,
-    /// `POST /v1/ranking`.
+    /// `POST /v1/ranking` (NVIDIA NIM).
     Ranking,
+    /// `POST /v1/responses` (OpenAI Responses API).
+    Responses,
+    /// `POST /v1/messages` (Anthropic Messages API).
+    Messages,
+    /// `POST /generate` (Hugging Face TGI, not streamed).
+    Generate,
+    /// `POST /generate_stream` (Hugging Face TGI, streamed).
+    GenerateStream,
+    /// `POST /rerank` (Hugging Face TEI).
+    Rerank,
+    /// `POST /v2/rerank` (Cohere).
+    CohereRerank,
     /// Any other path (answered 404). A known route asked with the wrong
     /// method is recorded under its route, with status 405.
     Other,
@@ -36,6 +48,12 @@ impl Route {
             Route::Completions => "completions",
             Route::Embeddings => "embeddings",
             Route::Ranking => "ranking",
+            Route::Responses => "responses",
+            Route::Messages => "messages",
+            Route::Generate => "generate",
+            Route::GenerateStream => "generate_stream",
+            Route::Rerank => "rerank",
+            Route::CohereRerank => "cohere_rerank",
             Route::Other => "other",
         }
     }
@@ -64,7 +82,9 @@ pub struct Served {
     pub stream: bool,
     /// Whether the status is an error injected by `error_rate`.
     pub injected_error: bool,
-    /// The request's `max_completion_tokens` or `max_tokens`, if it set one.
+    /// The request's token limit, if it set one: `max_completion_tokens` or
+    /// `max_tokens` (OpenAI chat and completions, Anthropic),
+    /// `max_output_tokens` (Responses), `parameters.max_new_tokens` (TGI).
     pub requested_tokens: Option<u64>,
     /// Prompt tokens counted (whitespace-separated words of the text inputs;
     /// token-id inputs count one per id).
@@ -292,6 +312,28 @@ mod tests {
         assert_eq!(v["ttft_ms"], 50.0);
         assert_eq!(v["output_tokens"], 5);
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn route_names_match_their_json_spelling() {
+        for route in [
+            Route::ChatCompletions,
+            Route::Completions,
+            Route::Embeddings,
+            Route::Ranking,
+            Route::Responses,
+            Route::Messages,
+            Route::Generate,
+            Route::GenerateStream,
+            Route::Rerank,
+            Route::CohereRerank,
+            Route::Other,
+        ] {
+            assert_eq!(
+                serde_json::to_value(route).unwrap(),
+                serde_json::Value::from(route.as_str())
+            );
+        }
     }
 
     #[test]

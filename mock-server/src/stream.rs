@@ -1,7 +1,9 @@
 //! The response bodies: a whole body, or a token stream that writes one
-//! server-sent event per token on a fixed TTFT/ITL schedule and records
-//! when each was handed to the connection.
+//! server-sent event per token on a fixed TTFT/ITL schedule (its format's
+//! opening events at once, its closing events right after the last
+//! token) and records when each token was handed to the connection.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -11,12 +13,11 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
-use serde_json::{Value, json};
 use tokio::time::Sleep;
 
-use crate::record::{Route, Served};
+use crate::formats::Answer;
+use crate::record::Served;
 use crate::server::State;
-use crate::text::Words;
 
 /// What a handler answers with.
 pub(crate) enum ResponseBody {
@@ -64,69 +65,45 @@ impl Body for ResponseBody {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Nothing written yet: the format's opening events go first.
+    Open,
+    /// Writing the queued events, then each token when it is due.
     Tokens,
-    Usage,
-    Done,
+    /// Writing the closing events; the last one completes the record.
+    Closing,
     Finished,
 }
 
-/// One streamed answer (chat or text completion).
+/// One streamed answer, in any of the generating formats.
 pub(crate) struct TokenStream {
     state: Arc<State>,
-    /// The record being filled in; pushed at `[DONE]`, or on drop.
+    /// The record being filled in; pushed with the last event, or on drop.
     record: Option<Served>,
-    route: Route,
-    id: String,
-    created: u64,
-    model: String,
-    words: Words,
-    total: u32,
+    answer: Answer,
     next: u32,
-    finish_reason: &'static str,
-    include_usage: bool,
     /// Token `i` is due at `first_due + i * itl`.
     first_due: Instant,
     itl: Duration,
     sleep: Option<Pin<Box<Sleep>>>,
+    /// Events to write before going on (the opening and closing ones).
+    queue: VecDeque<Bytes>,
     phase: Phase,
 }
 
-/// What a stream needs to know about its request.
-pub(crate) struct StreamSpec {
-    pub(crate) route: Route,
-    pub(crate) id: String,
-    pub(crate) created: u64,
-    pub(crate) model: String,
-    pub(crate) words: Words,
-    pub(crate) total: u32,
-    pub(crate) finish_reason: &'static str,
-    pub(crate) include_usage: bool,
-}
-
 impl TokenStream {
-    pub(crate) fn new(state: Arc<State>, record: Served, spec: StreamSpec) -> TokenStream {
+    pub(crate) fn new(state: Arc<State>, record: Served, answer: Answer) -> TokenStream {
         let first_due = record.received + state.config.ttft;
         let itl = state.config.itl;
         TokenStream {
             state,
             record: Some(record),
-            route: spec.route,
-            id: spec.id,
-            created: spec.created,
-            model: spec.model,
-            words: spec.words,
-            total: spec.total,
+            answer,
             next: 0,
-            finish_reason: spec.finish_reason,
-            include_usage: spec.include_usage,
             first_due,
             itl,
             sleep: None,
-            phase: if spec.total == 0 {
-                Phase::Usage
-            } else {
-                Phase::Tokens
-            },
+            queue: VecDeque::new(),
+            phase: Phase::Open,
         }
     }
 
@@ -153,132 +130,84 @@ impl TokenStream {
         Poll::Pending
     }
 
+    /// The last token was written: queue the closing events.
+    fn close(&mut self) {
+        self.queue.extend(self.answer.epilogue(self.next));
+        self.phase = Phase::Closing;
+    }
+
+    /// The answer is complete: push its record.
+    fn finish(&mut self) {
+        self.phase = Phase::Finished;
+        if let Some(mut record) = self.record.take() {
+            record.completed = Some(Instant::now());
+            self.state.sink.push(record);
+        }
+    }
+
     fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        let event = match self.phase {
-            Phase::Tokens => {
-                let due = self.first_due + self.itl * self.next;
-                if self.poll_due(due, cx).is_pending() {
-                    return Poll::Pending;
+        loop {
+            let event = match self.phase {
+                Phase::Open => {
+                    self.queue.extend(self.answer.preamble());
+                    self.phase = Phase::Tokens;
+                    if self.answer.total == 0 {
+                        self.close();
+                    }
+                    continue;
                 }
-                let i = self.next;
-                self.next += 1;
-                let last = self.next == self.total;
-                let chunk = self.token_chunk(i, last);
-                let now = Instant::now();
-                if let Some(record) = &mut self.record {
-                    record.first_token.get_or_insert(now);
-                    record.last_token = Some(now);
-                    record.output_tokens += 1;
+                Phase::Tokens => {
+                    if let Some(event) = self.queue.pop_front() {
+                        event
+                    } else {
+                        let due = self.first_due + self.itl * self.next;
+                        if self.poll_due(due, cx).is_pending() {
+                            return Poll::Pending;
+                        }
+                        let event = self.answer.token_event(self.next);
+                        self.next += 1;
+                        let now = Instant::now();
+                        if let Some(record) = &mut self.record {
+                            record.first_token.get_or_insert(now);
+                            record.last_token = Some(now);
+                            record.output_tokens += 1;
+                        }
+                        self.state.metrics.tokens(1);
+                        if self.next == self.answer.total {
+                            self.close();
+                        }
+                        event
+                    }
                 }
-                self.state.metrics.tokens(1);
-                if last {
-                    self.phase = Phase::Usage;
-                }
-                sse(&chunk)
-            }
-            Phase::Usage => {
-                self.phase = Phase::Done;
-                if !self.include_usage {
-                    return self.poll_next(cx);
-                }
-                sse(&self.usage_chunk())
-            }
-            Phase::Done => {
-                self.phase = Phase::Finished;
-                if let Some(mut record) = self.record.take() {
-                    record.completed = Some(Instant::now());
-                    self.state.sink.push(record);
-                }
-                Bytes::from_static(b"data: [DONE]\n\n")
-            }
-            Phase::Finished => return Poll::Ready(None),
-        };
-        Poll::Ready(Some(Ok(Frame::data(event))))
-    }
-
-    fn base(&self) -> Value {
-        match self.route {
-            Route::ChatCompletions => json!({
-                "id": self.id,
-                "object": "chat.completion.chunk",
-                "created": self.created,
-                "model": self.model,
-            }),
-            _ => json!({
-                "id": self.id,
-                "object": "text_completion",
-                "created": self.created,
-                "model": self.model,
-            }),
+                Phase::Closing => match self.queue.pop_front() {
+                    Some(event) => {
+                        if self.queue.is_empty() {
+                            self.finish();
+                        }
+                        event
+                    }
+                    None => {
+                        // No closing events (TGI): the body ends here.
+                        self.finish();
+                        return Poll::Ready(None);
+                    }
+                },
+                Phase::Finished => return Poll::Ready(None),
+            };
+            return Poll::Ready(Some(Ok(Frame::data(event))));
         }
-    }
-
-    fn token_chunk(&self, i: u32, last: bool) -> Value {
-        let token = self.words.token(i);
-        let finish_reason = if last {
-            Value::from(self.finish_reason)
-        } else {
-            Value::Null
-        };
-        let choice = match self.route {
-            Route::ChatCompletions => {
-                let delta = if i == 0 {
-                    json!({"role": "assistant", "content": token})
-                } else {
-                    json!({"content": token})
-                };
-                json!({"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish_reason})
-            }
-            _ => {
-                json!({"index": 0, "text": token, "logprobs": null, "finish_reason": finish_reason})
-            }
-        };
-        let mut chunk = self.base();
-        chunk["choices"] = json!([choice]);
-        if self.include_usage {
-            // OpenAI: with include_usage every chunk carries "usage": null
-            // and only the extra last chunk has the numbers.
-            chunk["usage"] = Value::Null;
-        }
-        chunk
-    }
-
-    fn usage_chunk(&self) -> Value {
-        let prompt = self.record.as_ref().map_or(0, |r| r.prompt_tokens);
-        let completion = u64::from(self.next);
-        let mut chunk = self.base();
-        chunk["choices"] = json!([]);
-        chunk["usage"] = usage(prompt, completion);
-        chunk
     }
 }
 
 impl Drop for TokenStream {
     fn drop(&mut self) {
-        // The connection dropped the stream before `[DONE]`: record what was
+        // The connection dropped the stream before its end: record what was
         // written, with `completed: None`.
         if let Some(record) = self.record.take() {
             self.state.sink.push(record);
         }
     }
-}
-
-/// `usage` as OpenAI writes it.
-pub(crate) fn usage(prompt: u64, completion: u64) -> Value {
-    json!({
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-    })
-}
-
-fn sse(value: &Value) -> Bytes {
-    let mut out = b"data: ".to_vec();
-    // Serialising a Value to memory cannot fail.
-    let _ = serde_json::to_writer(&mut out, value);
-    out.extend_from_slice(b"\n\n");
-    Bytes::from(out)
 }

@@ -94,6 +94,12 @@ impl Words {
         }
     }
 
+    /// A token id for token `i`, as APIs that report ids (TGI) write one:
+    /// the word's place in [`WORDS`], so the same word has the same id.
+    pub(crate) fn token_id(&self, i: u32) -> u32 {
+        ((self.offset + i as usize) % WORDS.len()) as u32
+    }
+
     /// The first `n` tokens, concatenated.
     pub(crate) fn text(&self, n: u32) -> String {
         let mut out = String::new();
@@ -118,6 +124,12 @@ pub(crate) fn embedding(seed: u64, text: &str, dim: usize) -> Vec<f32> {
         }
     }
     v.into_iter().map(|x| x as f32).collect()
+}
+
+/// The logistic function: a logit as a score in `(0, 1)`, as rerankers
+/// that answer relevance scores (TEI, Cohere) normalise theirs.
+pub(crate) fn sigmoid(logit: f64) -> f64 {
+    1.0 / (1.0 + (-logit).exp())
 }
 
 /// A ranking logit in `[-10, 10)` for a query and a passage.

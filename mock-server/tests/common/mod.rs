@@ -169,6 +169,16 @@ impl Conn {
     /// Reads a streamed body to its end: each server-sent event's data
     /// with the instant the chunk completing it arrived.
     pub fn read_events(&mut self, head: &Head) -> Vec<(Instant, String)> {
+        self.read_named_events(head)
+            .into_iter()
+            .map(|(at, _, data)| (at, data))
+            .collect()
+    }
+
+    /// Reads a streamed body to its end: each server-sent event's name
+    /// (its `event:` line, if it has one) and data, with the instant the
+    /// chunk completing it arrived. Every event must have one `data:` line.
+    pub fn read_named_events(&mut self, head: &Head) -> Vec<(Instant, Option<String>, String)> {
         assert_eq!(
             head.header("transfer-encoding"),
             Some("chunked"),
@@ -181,11 +191,21 @@ impl Conn {
             pending.push_str(std::str::from_utf8(&chunk).unwrap());
             while let Some(end) = pending.find("\n\n") {
                 let event: String = pending.drain(..end + 2).collect();
-                let data = event
-                    .trim_end()
-                    .strip_prefix("data: ")
-                    .unwrap_or_else(|| panic!("not a data event: {event:?}"));
-                events.push((at, data.to_owned()));
+                let mut name = None;
+                let mut data = None;
+                for line in event.trim_end().lines() {
+                    if let Some(n) = line.strip_prefix("event: ") {
+                        assert!(name.is_none(), "two event lines: {event:?}");
+                        name = Some(n.to_owned());
+                    } else if let Some(d) = line.strip_prefix("data: ") {
+                        assert!(data.is_none(), "two data lines: {event:?}");
+                        data = Some(d.to_owned());
+                    } else {
+                        panic!("not an event or data line: {line:?} in {event:?}");
+                    }
+                }
+                let data = data.unwrap_or_else(|| panic!("not a data event: {event:?}"));
+                events.push((at, name, data));
             }
         }
         assert!(
