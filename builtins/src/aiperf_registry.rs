@@ -53,5 +53,8 @@ register_lazy!(DatasetSamplerCategory, "random", crate::samplers::Random, id = "
 // custom_dataset_loader -----------------------------------------------------
 
 // arrival_pattern -----------------------------------------------------------
+register_lazy!(ArrivalPatternCategory, "constant", crate::arrival::Constant, id = "fixed_interval", origin = builtin);
+register_lazy!(ArrivalPatternCategory, "poisson", crate::arrival::Poisson, id = "exponential_gaps", origin = builtin);
+register_lazy!(ArrivalPatternCategory, "gamma", crate::arrival::Gamma, id = "marsaglia_tsang", origin = builtin);
 
 // url_selection_strategy ----------------------------------------------------

@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod arrival;
 pub mod endpoints;
 pub mod exporters;
 pub mod phase_hooks;
