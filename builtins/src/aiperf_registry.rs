@@ -58,3 +58,4 @@ register_lazy!(ArrivalPatternCategory, "poisson", crate::arrival::Poisson, id = 
 register_lazy!(ArrivalPatternCategory, "gamma", crate::arrival::Gamma, id = "marsaglia_tsang", origin = builtin);
 
 // url_selection_strategy ----------------------------------------------------
+register_lazy!(UrlSelectionStrategyCategory, "round_robin", crate::url_selection::RoundRobin, id = "in_turn", origin = builtin);

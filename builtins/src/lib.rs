@@ -20,6 +20,7 @@ pub mod samplers;
 pub mod timing;
 pub mod transports;
 pub mod ui;
+pub mod url_selection;
 
 #[rustfmt::skip]
 mod aiperf_registry;
