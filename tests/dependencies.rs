@@ -57,6 +57,7 @@ fn plugin_crates_depend_on_the_plugin_api_only() {
         "aiperf-plugin-nvidia-optimized",
         "aiperf-plugin-adaptive-rate",
         "aiperf-plugin-prometheus",
+        "aiperf-plugin-uniform-arrivals",
     ] {
         let tree = normal_dependencies(plugin);
         assert!(tree.contains("aiperf-plugin-api"), "{plugin}: {tree:?}");
@@ -65,6 +66,7 @@ fn plugin_crates_depend_on_the_plugin_api_only() {
     // Only the Pushgateway hook talks HTTP, with the client it chose.
     assert_absent("aiperf-plugin-nvidia-optimized", &HTTP_CLIENTS);
     assert_absent("aiperf-plugin-adaptive-rate", &HTTP_CLIENTS);
+    assert_absent("aiperf-plugin-uniform-arrivals", &HTTP_CLIENTS);
     assert!(normal_dependencies("aiperf-plugin-prometheus").contains("ureq"));
 }
 

@@ -9,6 +9,8 @@ use aiperf_plugin_adaptive_rate as _;
 use aiperf_plugin_nvidia_optimized as _;
 #[cfg(feature = "prometheus")]
 use aiperf_plugin_prometheus as _;
+#[cfg(feature = "uniform-arrivals")]
+use aiperf_plugin_uniform_arrivals as _;
 
 /// Package names of every crate this build must have linked: the builtins
 /// and the plugin crates of the enabled features. Checked at start-up with
@@ -21,4 +23,6 @@ pub const LINKED_CRATES: &[&str] = &[
     "aiperf-plugin-nvidia-optimized",
     #[cfg(feature = "prometheus")]
     "aiperf-plugin-prometheus",
+    #[cfg(feature = "uniform-arrivals")]
+    "aiperf-plugin-uniform-arrivals",
 ];
