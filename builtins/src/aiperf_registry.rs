@@ -47,6 +47,7 @@ register_lazy!(DatasetSamplerCategory, "sequential", crate::samplers::Sequential
 register_lazy!(DatasetSamplerCategory, "random", crate::samplers::Random, id = "seeded_uniform", origin = builtin);
 
 // tokenizer -----------------------------------------------------------------
+register_lazy!(TokenizerCategory, "builtin", crate::tokenizers::TiktokenO200k, id = "tiktoken_o200k_base", origin = builtin);
 
 // dataset_composer ----------------------------------------------------------
 

@@ -18,6 +18,7 @@ pub mod phase_hooks;
 mod rng;
 pub mod samplers;
 pub mod timing;
+pub mod tokenizers;
 pub mod transports;
 pub mod ui;
 pub mod url_selection;

@@ -1,0 +1,6 @@
+//! Builtin tokenizers: token counting for sequence lengths and synthetic
+//! prompts.
+
+mod tiktoken;
+
+pub use tiktoken::TiktokenO200k;
