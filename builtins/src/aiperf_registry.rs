@@ -50,6 +50,7 @@ register_lazy!(DatasetSamplerCategory, "random", crate::samplers::Random, id = "
 register_lazy!(TokenizerCategory, "builtin", crate::tokenizers::TiktokenO200k, id = "tiktoken_o200k_base", origin = builtin);
 
 // dataset_composer ----------------------------------------------------------
+register_lazy!(DatasetComposerCategory, "synthetic", crate::datasets::Synthetic, id = "sonnet_windows", origin = builtin);
 
 // custom_dataset_loader -----------------------------------------------------
 

@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod arrival;
+pub mod datasets;
 pub mod endpoints;
 pub mod exporters;
 pub mod phase_hooks;
