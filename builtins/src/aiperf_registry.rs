@@ -53,6 +53,8 @@ register_lazy!(TokenizerCategory, "builtin", crate::tokenizers::TiktokenO200k, i
 register_lazy!(DatasetComposerCategory, "synthetic", crate::datasets::Synthetic, id = "sonnet_windows", origin = builtin);
 
 // custom_dataset_loader -----------------------------------------------------
+register_lazy!(CustomDatasetLoaderCategory, "single_turn", crate::datasets::SingleTurn, id = "jsonl_single_turn", origin = builtin);
+register_lazy!(CustomDatasetLoaderCategory, "inputs_json", crate::datasets::InputsJson, id = "inputs_json_replay", origin = builtin);
 
 // arrival_pattern -----------------------------------------------------------
 register_lazy!(ArrivalPatternCategory, "constant", crate::arrival::Constant, id = "fixed_interval", origin = builtin);
