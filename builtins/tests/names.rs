@@ -49,6 +49,11 @@ fn every_enum_lists_exactly_the_builtin_names_of_its_category() {
         UiCategory => UiType,
         ExporterCategory => ExporterType,
         DatasetSamplerCategory => DatasetSamplerType,
+        TokenizerCategory => TokenizerType,
+        DatasetComposerCategory => DatasetComposerType,
+        CustomDatasetLoaderCategory => CustomDatasetLoaderType,
+        ArrivalPatternCategory => ArrivalPatternType,
+        UrlSelectionStrategyCategory => UrlSelectionStrategyType,
     }
 }
 
@@ -61,13 +66,18 @@ fn every_category_has_an_enum() {
     assert_eq!(
         categories,
         [
+            "arrival_pattern",
+            "custom_dataset_loader",
+            "dataset_composer",
             "dataset_sampler",
             "endpoint",
             "exporter",
             "phase_hook",
             "timing_strategy",
+            "tokenizer",
             "transport",
-            "ui"
+            "ui",
+            "url_selection_strategy",
         ]
     );
 }

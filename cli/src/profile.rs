@@ -104,14 +104,18 @@ pub fn run(options: &ProfileArgs) -> Result<Output, CliError> {
     } else {
         Status::Success
     };
-    if all_failed {
-        let first = profiling
-            .and_then(|p| p.errors.first())
-            .map_or("", |(message, _)| message.as_str());
-        report(format_args!(
-            "error: every request failed; the most frequent error: {}",
-            printable_all(first)
-        ));
+    if all_failed && !results.interrupted {
+        match profiling.and_then(|p| p.errors.first()) {
+            Some((message, _)) => report(format_args!(
+                "error: every request failed; the most frequent error: {}",
+                printable_all(message)
+            )),
+            None => report(format_args!(
+                "error: no request completed: every one was still in flight when the benchmark \
+                 duration and its grace period ended (cancelled); give a longer \
+                 --benchmark-duration or --benchmark-grace-period"
+            )),
+        }
     }
     // A `${VAR}` output directory stays hidden on the `written:` line.
     let view = RunView {

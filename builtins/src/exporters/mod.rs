@@ -59,6 +59,7 @@ pub(crate) mod test_support {
             endpoint: "chat".into(),
             model: "demo".into(),
             transport: "in_engine".into(),
+            urls: Vec::new(),
             interrupted: false,
             phases: vec![PhaseStats::from_records(
                 Phase::Profiling,
