@@ -20,6 +20,11 @@ register_lazy!(EndpointCategory, "chat", crate::endpoints::OpenAiChat, id = "ope
 register_lazy!(EndpointCategory, "completions", crate::endpoints::OpenAiCompletions, id = "openai_completions", origin = builtin);
 register_lazy!(EndpointCategory, "embeddings", crate::endpoints::OpenAiEmbeddings, id = "openai_embeddings", origin = builtin);
 register_lazy!(EndpointCategory, "rankings", crate::endpoints::NimRankings, id = "nim_rankings", origin = builtin);
+register_lazy!(EndpointCategory, "responses", crate::endpoints::OpenAiResponses, id = "openai_responses", origin = builtin);
+register_lazy!(EndpointCategory, "messages", crate::endpoints::AnthropicMessages, id = "anthropic_messages", origin = builtin);
+register_lazy!(EndpointCategory, "huggingface_generate", crate::endpoints::TgiGenerate, id = "tgi_generate", origin = builtin);
+register_lazy!(EndpointCategory, "hf_tei_rankings", crate::endpoints::TeiRerank, id = "tei_rerank", origin = builtin);
+register_lazy!(EndpointCategory, "cohere_rankings", crate::endpoints::CohereRerank, id = "cohere_rerank", origin = builtin);
 
 // transport -----------------------------------------------------------------
 register_lazy!(TransportCategory, "http", crate::transports::Http, id = "hyper_rustls", origin = builtin);

@@ -2,14 +2,24 @@
 //! reaches them.
 
 use aiperf_builtins as _;
-use aiperf_plugin_api::{EndpointArgs, EndpointFactory, EndpointMetadata, Output, Prompt};
+use aiperf_plugin_api::{EndpointArgs, EndpointFactory, EndpointMetadata, Output, Prompt, Ranking};
 use registry_core::{Origin, Reason};
 use serde_json::json;
 
 #[test]
-fn the_four_builtin_names_are_listed() {
+fn the_nine_builtin_names_are_listed() {
     let names = EndpointFactory::list_names();
-    for name in ["chat", "completions", "embeddings", "rankings"] {
+    for name in [
+        "chat",
+        "completions",
+        "embeddings",
+        "rankings",
+        "responses",
+        "messages",
+        "huggingface_generate",
+        "hf_tei_rankings",
+        "cohere_rankings",
+    ] {
         assert!(names.contains(&name), "{name} missing from {names:?}");
         assert!(EndpointFactory::is_registered(name));
     }
@@ -42,19 +52,80 @@ fn chat_is_openai_chat_with_its_metadata_read_without_constructing() {
 
 #[test]
 fn identifiers_and_metadata_of_every_builtin() {
+    // AIPerf 0.13's names, paths and metrics titles (its plugins.yaml).
     let expected = [
-        ("completions", "openai_completions", "/v1/completions", true),
-        ("embeddings", "openai_embeddings", "/v1/embeddings", false),
-        ("rankings", "nim_rankings", "/v1/ranking", false),
+        (
+            "completions",
+            "openai_completions",
+            "/v1/completions",
+            true,
+            "LLM Metrics",
+        ),
+        (
+            "embeddings",
+            "openai_embeddings",
+            "/v1/embeddings",
+            false,
+            "Embeddings Metrics",
+        ),
+        (
+            "rankings",
+            "nim_rankings",
+            "/v1/ranking",
+            false,
+            "Rankings Metrics",
+        ),
+        (
+            "responses",
+            "openai_responses",
+            "/v1/responses",
+            true,
+            "LLM Metrics",
+        ),
+        (
+            "messages",
+            "anthropic_messages",
+            "/v1/messages",
+            true,
+            "LLM Metrics",
+        ),
+        (
+            "huggingface_generate",
+            "tgi_generate",
+            "/generate",
+            true,
+            "LLM Metrics",
+        ),
+        (
+            "hf_tei_rankings",
+            "tei_rerank",
+            "/rerank",
+            false,
+            "Ranking Metrics",
+        ),
+        (
+            "cohere_rankings",
+            "cohere_rerank",
+            "/v2/rerank",
+            false,
+            "Ranking Metrics",
+        ),
     ];
-    for (name, identifier, path, streams) in expected {
+    for (name, identifier, path, streams, title) in expected {
         let registration = EndpointFactory::get_class(name).unwrap();
         assert_eq!(registration.info().identifier(), identifier);
         assert_eq!(registration.info().origin(), Origin::Builtin);
         assert_eq!(registration.metadata().endpoint_path, path);
         assert_eq!(registration.metadata().supports_streaming, streams);
         assert_eq!(registration.metadata().produces_tokens, streams);
+        assert!(registration.metadata().tokenizes_input);
+        assert_eq!(registration.metadata().metrics_title, title);
         assert!(!registration.info().description().is_empty());
+        assert_eq!(
+            EndpointFactory::selection(name).unwrap().reason(),
+            Reason::OnlyCandidate,
+            "{name}"
+        );
     }
 }
 
@@ -108,4 +179,127 @@ fn streaming_embeddings_fail_at_creation_naming_the_fix() {
             .contains("the embeddings endpoint does not support streaming; set streaming: false"),
         "{message}"
     );
+}
+
+#[test]
+fn streaming_rerankers_fail_at_creation_naming_the_fix() {
+    for name in ["hf_tei_rankings", "cohere_rankings"] {
+        let err = EndpointFactory::create_instance(
+            name,
+            EndpointArgs {
+                streaming: true,
+                ..EndpointArgs::default()
+            },
+        )
+        .err()
+        .unwrap_or_else(|| panic!("a streaming {name} endpoint must not be created"));
+        assert!(
+            err.to_string().contains(&format!(
+                "the {name} endpoint does not support streaming; set streaming: false"
+            )),
+            "{err}"
+        );
+    }
+}
+
+/// TGI streams from `/generate_stream`, which an endpoint's metadata cannot
+/// name yet: a streaming run is refused up front instead of failing every
+/// request against `/generate`.
+#[test]
+fn streaming_huggingface_generate_is_refused_until_the_metadata_names_its_path() {
+    let err = EndpointFactory::create_instance(
+        "huggingface_generate",
+        EndpointArgs {
+            streaming: true,
+            ..EndpointArgs::default()
+        },
+    )
+    .err()
+    .expect("a streaming huggingface_generate endpoint must not be created yet");
+    let message = err.to_string();
+    assert!(
+        message.contains("streams from /generate_stream")
+            && message.contains("set streaming: false"),
+        "{message}"
+    );
+}
+
+/// Each new endpoint through the registry: its payload, and its answer
+/// read back.
+#[test]
+fn the_new_endpoints_format_and_parse_through_the_registry() {
+    let args = |streaming| EndpointArgs {
+        model: "m".into(),
+        streaming,
+        ..EndpointArgs::default()
+    };
+    let prompt = Prompt {
+        text: "q".into(),
+        passages: vec!["a".into(), "b".into()],
+        max_tokens: Some(4),
+    };
+    let cases = [
+        (
+            "responses",
+            json!({"model": "m", "input": [{"type": "message", "role": "user", "content": "q"}], "stream": true, "max_output_tokens": 4}),
+            r#"{"output":[{"type":"message","content":[{"type":"output_text","text":"hi"}]}]}"#,
+            Output::Text("hi".into()),
+        ),
+        (
+            "messages",
+            json!({"model": "m", "messages": [{"role": "user", "content": "q"}], "max_tokens": 4, "stream": true}),
+            r#"{"type":"message","content":[{"type":"text","text":"hi"}]}"#,
+            Output::Text("hi".into()),
+        ),
+        (
+            "huggingface_generate",
+            json!({"inputs": "q", "parameters": {"max_new_tokens": 4}}),
+            r#"{"generated_text":"hi"}"#,
+            Output::Text("hi".into()),
+        ),
+        (
+            "hf_tei_rankings",
+            json!({"query": "q", "texts": ["a", "b"]}),
+            r#"[{"index":1,"score":0.9},{"index":0,"score":0.1}]"#,
+            Output::Rankings(vec![
+                Ranking {
+                    index: 1,
+                    score: 0.9,
+                },
+                Ranking {
+                    index: 0,
+                    score: 0.1,
+                },
+            ]),
+        ),
+        (
+            "cohere_rankings",
+            json!({"model": "m", "query": "q", "documents": ["a", "b"]}),
+            r#"{"results":[{"index":0,"relevance_score":0.2},{"index":1,"relevance_score":0.8}]}"#,
+            Output::Rankings(vec![
+                Ranking {
+                    index: 1,
+                    score: 0.8,
+                },
+                Ranking {
+                    index: 0,
+                    score: 0.2,
+                },
+            ]),
+        ),
+    ];
+    for (name, payload, answer, output) in cases {
+        let streams = EndpointFactory::get_class(name)
+            .unwrap()
+            .metadata()
+            .supports_streaming
+            && name != "huggingface_generate";
+        let endpoint = EndpointFactory::create_instance(name, args(streams)).unwrap();
+        assert_eq!(endpoint.format_payload(&prompt), payload, "{name}");
+        assert_eq!(
+            endpoint.parse_response(answer.as_bytes()).unwrap().output,
+            output,
+            "{name}"
+        );
+    }
 }

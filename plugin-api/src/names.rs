@@ -28,6 +28,16 @@ dynamic_str_enum! {
         Embeddings = "embeddings",
         /// NVIDIA NIM rankings.
         Rankings = "rankings",
+        /// OpenAI Responses API.
+        Responses = "responses",
+        /// Anthropic Messages API.
+        Messages = "messages",
+        /// Hugging Face TGI generation.
+        HuggingfaceGenerate = "huggingface_generate",
+        /// Hugging Face TEI reranking.
+        HfTeiRankings = "hf_tei_rankings",
+        /// Cohere reranking (API v2).
+        CohereRankings = "cohere_rankings",
     }
 }
 

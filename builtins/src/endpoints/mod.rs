@@ -7,34 +7,55 @@
 //! | `completions` | [`OpenAiCompletions`] | `openai_completions` | `/v1/completions` |
 //! | `embeddings` | [`OpenAiEmbeddings`] | `openai_embeddings` | `/v1/embeddings` |
 //! | `rankings` | [`NimRankings`] | `nim_rankings` | `/v1/ranking` |
+//! | `responses` | [`OpenAiResponses`] | `openai_responses` | `/v1/responses` |
+//! | `messages` | [`AnthropicMessages`] | `anthropic_messages` | `/v1/messages` |
+//! | `huggingface_generate` | [`TgiGenerate`] | `tgi_generate` | `/generate` |
+//! | `hf_tei_rankings` | [`TeiRerank`] | `tei_rerank` | `/rerank` |
+//! | `cohere_rankings` | [`CohereRerank`] | `cohere_rerank` | `/v2/rerank` |
 //!
+//! The names, paths and metadata are AIPerf 0.13's (its `plugins.yaml`).
 //! Their registrations are in `aiperf_registry.rs`. This module also holds
-//! what the four formats share: reading a body (malformed JSON, server error
-//! objects), JSON paths in error messages, `usage`, the `[DONE]` marker and
-//! merging [`EndpointArgs::extra`] into payloads.
+//! what the formats share: reading a body (malformed JSON, server error
+//! objects), JSON paths in error messages, token counts, ranked passages,
+//! the `[DONE]` marker and merging [`EndpointArgs::extra`] into payloads.
 //!
 //! Every format reports an unusable response the same way:
 //!
 //! - a body that is not JSON: [`EndpointError::MalformedJson`];
 //! - `{"error": {"message": ..}}`, `{"error": ".."}`, `{"detail": ..}` or
-//!   `{"object": "error", "message": ..}`: [`EndpointError::Server`];
+//!   `{"object": "error", "message": ..}`: [`EndpointError::Server`] (and
+//!   the formats' own error events: Anthropic's `{"type": "error", "error":
+//!   {..}}` is the first shape; the Responses API's `error` and
+//!   `response.failed` events, Cohere's `{"message": ..}`);
 //! - a missing or wrong-typed field: [`EndpointError::MissingField`] with
 //!   its JSON path (e.g. `choices[0].message.content`).
 
 mod chat;
+mod cohere_rankings;
 mod completions;
 mod embeddings;
+mod hf_tei_rankings;
+mod huggingface_generate;
+mod messages;
 mod rankings;
+mod responses;
 
 pub use chat::OpenAiChat;
+pub use cohere_rankings::CohereRerank;
 pub use completions::OpenAiCompletions;
 pub use embeddings::OpenAiEmbeddings;
+pub use hf_tei_rankings::TeiRerank;
+pub use huggingface_generate::TgiGenerate;
+pub use messages::AnthropicMessages;
 pub use rankings::NimRankings;
+pub use responses::OpenAiResponses;
 
 use registry_core::BoxError;
 use serde_json::{Map, Value};
 
-use aiperf_plugin_api::{EndpointArgs, EndpointError, Output, ParsedResponse, StreamDelta, Usage};
+use aiperf_plugin_api::{
+    EndpointArgs, EndpointError, Output, ParsedResponse, Ranking, StreamDelta, Usage,
+};
 
 /// At most this many characters of a body are quoted in error messages.
 const SNIPPET_CHARS: usize = 200;
@@ -83,8 +104,15 @@ fn server_error(json: &Value) -> Option<String> {
 
 /// `message`, followed by the error object's `type` and `code` when present.
 fn with_kind(message: &str, fields: &Map<String, Value>) -> String {
-    let kind: Vec<String> = ["type", "code"]
-        .into_iter()
+    with_keys(message, fields, &["type", "code"])
+}
+
+/// `message`, followed by those of `keys` the error object has, e.g.
+/// `overloaded (type server_error, code 503)`.
+fn with_keys(message: &str, fields: &Map<String, Value>, keys: &[&str]) -> String {
+    let kind: Vec<String> = keys
+        .iter()
+        .copied()
         .filter_map(|key| match fields.get(key)? {
             Value::Null => None,
             Value::String(s) => Some(format!("{key} {s}")),
@@ -98,9 +126,11 @@ fn with_kind(message: &str, fields: &Map<String, Value>) -> String {
     }
 }
 
-/// The value at a path like `choices[0].delta.content`.
+/// The value at a path like `choices[0].delta.content` (or `[0].text`
+/// into a body that is an array).
 fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
     path.split(['.', '['])
+        .filter(|segment| !segment.is_empty())
         .try_fold(root, |value, segment| match segment.strip_suffix(']') {
             Some(index) => value.get(index.parse::<usize>().ok()?),
             None => value.get(segment),
@@ -196,14 +226,37 @@ impl<'a> Body<'a> {
 
     /// The `usage` object, `None` when absent or `null`.
     fn usage(&self) -> Result<Option<Usage>, EndpointError> {
-        if self.get("usage").is_none() {
+        self.usage_at(
+            "usage",
+            Some("usage.prompt_tokens"),
+            Some("usage.completion_tokens"),
+        )
+    }
+
+    /// Token counts from the object at `object` (`None` when it is absent
+    /// or `null`): the prompt's at the path `prompt`, the generated ones at
+    /// `completion` (a format may report only one of them in an event).
+    fn usage_at(
+        &self,
+        object: &'static str,
+        prompt: Option<&'static str>,
+        completion: Option<&'static str>,
+    ) -> Result<Option<Usage>, EndpointError> {
+        if self.get(object).is_none() {
             return Ok(None);
         }
-        self.object("usage")?;
+        self.object(object)?;
+        let count = |path: Option<&'static str>| path.map_or(Ok(None), |path| self.count(path));
         Ok(Some(Usage {
-            prompt_tokens: self.count("usage.prompt_tokens")?,
-            completion_tokens: self.count("usage.completion_tokens")?,
+            prompt_tokens: count(prompt)?,
+            completion_tokens: count(completion)?,
         }))
+    }
+
+    /// The `type` of a typed stream event (the Responses API's and
+    /// Anthropic's events name themselves in their data).
+    fn event_type(&self) -> Result<&str, EndpointError> {
+        self.str("type")
     }
 
     fn count(&self, path: &'static str) -> Result<Option<u64>, EndpointError> {
@@ -224,6 +277,49 @@ fn with_extra(mut payload: Value, extra: &Map<String, Value>) -> Value {
         fields.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     payload
+}
+
+/// Where a reranking API puts a ranked passage's fields, for reading and
+/// for error messages.
+struct RankingFields {
+    /// JSON path of the passage index, e.g. `rankings[].index`.
+    index_path: &'static str,
+    /// JSON path of the score named in errors, e.g. `rankings[].logit`.
+    score_path: &'static str,
+    /// What is expected at `score_path`, e.g. `a number`.
+    score_expected: &'static str,
+    /// The score's field names, tried in order: the first present counts.
+    score_keys: &'static [&'static str],
+}
+
+/// Ranked passages from `items`: each an object with a non-negative
+/// integer index and a numeric score, sorted best (highest score) first;
+/// equal scores keep the server's order. Indices are reported as the
+/// server gives them, not checked against the request.
+fn ranked(
+    body: &Body<'_>,
+    items: &[Value],
+    fields: &RankingFields,
+) -> Result<Vec<Ranking>, EndpointError> {
+    let mut rankings = items
+        .iter()
+        .map(|item| {
+            let index = item
+                .get("index")
+                .and_then(Value::as_u64)
+                .and_then(|i| usize::try_from(i).ok())
+                .ok_or_else(|| body.missing(fields.index_path, "a non-negative integer"))?;
+            let score = fields
+                .score_keys
+                .iter()
+                .find_map(|key| item.get(*key).filter(|v| !v.is_null()))
+                .and_then(Value::as_f64)
+                .ok_or_else(|| body.missing(fields.score_path, fields.score_expected))?;
+            Ok(Ranking { index, score })
+        })
+        .collect::<Result<Vec<_>, EndpointError>>()?;
+    rankings.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(rankings)
 }
 
 /// The payload of an OpenAI generating endpoint: `model`, the format's
@@ -390,8 +486,37 @@ mod tests {
                 Box::new(OpenAiEmbeddings::create(args()).unwrap()),
             ),
             ("rankings", Box::new(NimRankings::create(args()).unwrap())),
+            (
+                "responses",
+                Box::new(OpenAiResponses::create(args()).unwrap()),
+            ),
+            (
+                "messages",
+                Box::new(AnthropicMessages::create(args()).unwrap()),
+            ),
+            (
+                "huggingface_generate",
+                Box::new(TgiGenerate::create(args()).unwrap()),
+            ),
+            (
+                "hf_tei_rankings",
+                Box::new(TeiRerank::create(args()).unwrap()),
+            ),
+            (
+                "cohere_rankings",
+                Box::new(CohereRerank::create(args()).unwrap()),
+            ),
         ]
     }
+
+    /// The endpoints that read streams, and those that refuse them.
+    const STREAMING: [&str; 5] = [
+        "chat",
+        "completions",
+        "responses",
+        "messages",
+        "huggingface_generate",
+    ];
 
     fn error_of(endpoint: &dyn Endpoint, body: &str) -> String {
         endpoint
@@ -421,6 +546,10 @@ mod tests {
         assert_eq!(lookup(&v, "choices[2].text"), None);
         assert_eq!(lookup(&v, "choices.text"), None);
         assert_eq!(lookup(&v, "data[0]"), None);
+        let array = json!([{"generated_text": "hi"}]);
+        assert_eq!(lookup(&array, "[0].generated_text"), Some(&json!("hi")));
+        assert_eq!(lookup(&array, "[1].generated_text"), None);
+        assert_eq!(lookup(&array, "generated_text"), None);
     }
 
     #[test]
@@ -492,7 +621,10 @@ mod tests {
 
     #[test]
     fn error_objects_in_stream_events_are_server_errors() {
-        for (name, endpoint) in all().into_iter().take(2) {
+        let streaming = all()
+            .into_iter()
+            .filter(|(name, _)| STREAMING.contains(name));
+        for (name, endpoint) in streaming {
             let err = endpoint
                 .parse_stream_event(r#"{"error": {"message": "engine died", "code": 500}}"#)
                 .unwrap_err();
@@ -512,7 +644,12 @@ mod tests {
                 "embeddings",
                 OpenAiEmbeddings::create(streaming.clone()).err(),
             ),
-            ("rankings", NimRankings::create(streaming).err()),
+            ("rankings", NimRankings::create(streaming.clone()).err()),
+            (
+                "hf_tei_rankings",
+                TeiRerank::create(streaming.clone()).err(),
+            ),
+            ("cohere_rankings", CohereRerank::create(streaming).err()),
         ];
         for (name, err) in refusals {
             assert_eq!(
@@ -521,7 +658,10 @@ mod tests {
                 format!("the {name} endpoint does not support streaming; set streaming: false")
             );
         }
-        for (name, endpoint) in all().into_iter().skip(2) {
+        let refusing = all()
+            .into_iter()
+            .filter(|(name, _)| !STREAMING.contains(name));
+        for (name, endpoint) in refusing {
             let err = endpoint.parse_stream_event("{}").unwrap_err();
             assert!(
                 matches!(err, EndpointError::StreamingUnsupported(n) if n == name),

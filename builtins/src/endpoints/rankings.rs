@@ -3,18 +3,19 @@
 use registry_core::{BoxError, Implementation};
 use serde_json::{Value, json};
 
-use super::{Body, reject_streaming, with_extra};
+use super::{Body, RankingFields, ranked, reject_streaming, with_extra};
 use aiperf_plugin_api::{
     Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointMetadata, Output,
-    ParsedResponse, Prompt, Ranking, StreamDelta,
+    ParsedResponse, Prompt, StreamDelta,
 };
 
 /// The NVIDIA NIM ranking API (`rankings`, identifier `nim_rankings`).
 ///
 /// Ranks [`Prompt::passages`] against the query [`Prompt::text`]. Does not
-/// stream: creating it with [`EndpointArgs::streaming`] set fails. The
-/// response's `logit`s are the scores; indices are reported as the server
-/// gives them, not checked against the request.
+/// stream: creating it with [`EndpointArgs::streaming`] set fails. Each
+/// ranking's score is its `logit` (NIM rerankers) or, when it has none, its
+/// `relevance_score` (what AIPerf's own mock server answers); indices are
+/// reported as the server gives them, not checked against the request.
 #[derive(Debug, Clone)]
 pub struct NimRankings {
     args: EndpointArgs,
@@ -22,6 +23,14 @@ pub struct NimRankings {
 
 /// The endpoint's name in errors.
 const NAME: &str = "rankings";
+
+/// A NIM ranking: `{index, logit}`, or `{index, relevance_score}`.
+const FIELDS: RankingFields = RankingFields {
+    index_path: "rankings[].index",
+    score_path: "rankings[].logit",
+    score_expected: "a number, or a relevance_score number",
+    score_keys: &["logit", "relevance_score"],
+};
 
 impl Implementation<EndpointCategory> for NimRankings {
     const METADATA: EndpointMetadata = EndpointMetadata {
@@ -55,27 +64,12 @@ impl Endpoint for NimRankings {
         with_extra(payload, &self.args.extra)
     }
 
-    /// `rankings[]` as `{index, logit}`, sorted best (highest logit) first;
-    /// equal scores keep the server's order.
+    /// `rankings[]` as `{index, logit}` or `{index, relevance_score}`,
+    /// sorted best (highest score) first; equal scores keep the server's
+    /// order.
     fn parse_response(&self, body: &[u8]) -> Result<ParsedResponse, EndpointError> {
         let body = Body::parse(body)?;
-        let mut rankings = body
-            .array("rankings")?
-            .iter()
-            .map(|item| {
-                let index = item
-                    .get("index")
-                    .and_then(Value::as_u64)
-                    .and_then(|i| usize::try_from(i).ok())
-                    .ok_or_else(|| body.missing("rankings[].index", "a non-negative integer"))?;
-                let score = item
-                    .get("logit")
-                    .and_then(Value::as_f64)
-                    .ok_or_else(|| body.missing("rankings[].logit", "a number"))?;
-                Ok(Ranking { index, score })
-            })
-            .collect::<Result<Vec<_>, EndpointError>>()?;
-        rankings.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let rankings = ranked(&body, body.array("rankings")?, &FIELDS)?;
         Ok(ParsedResponse {
             output: Output::Rankings(rankings),
             usage: body.usage()?,
@@ -93,6 +87,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use aiperf_plugin_api::Ranking;
 
     fn rankings(extra: serde_json::Value) -> NimRankings {
         NimRankings::create(crate::endpoints::test_args(
@@ -167,12 +162,45 @@ mod tests {
             "{err}"
         );
         let err = endpoint
-            .parse_response(br#"{"rankings":[{"index":0,"relevance_score":0.5}]}"#)
+            .parse_response(br#"{"rankings":[{"index":0,"score":0.5}]}"#)
             .unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("response has no rankings[].logit (a number)"),
+            err.to_string().starts_with(
+                "response has no rankings[].logit (a number, or a relevance_score number)"
+            ),
             "{err}"
+        );
+        let err = endpoint
+            .parse_response(br#"{"rankings":[{"index":0,"logit":"0.5"}]}"#)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EndpointError::MissingField {
+                    path: "rankings[].logit",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    /// AIPerf's own mock server answers `relevance_score` instead of
+    /// `logit`: both are scores, sorted the same way.
+    #[test]
+    fn relevance_scores_are_scores_too() {
+        let body = br#"{"rankings":[{"index":0,"relevance_score":0.25},{"index":1,"relevance_score":0.75},{"index":2,"logit":0.5}],"usage":{"prompt_tokens":12}}"#;
+        let parsed = rankings(json!({})).parse_response(body).unwrap();
+        assert_eq!(
+            parsed.output,
+            Output::Rankings(vec![ranking(1, 0.75), ranking(2, 0.5), ranking(0, 0.25)])
+        );
+        assert_eq!(parsed.usage.unwrap().prompt_tokens, Some(12));
+        // A null logit falls back to the relevance score.
+        let body = br#"{"rankings":[{"index":3,"logit":null,"relevance_score":0.1}]}"#;
+        assert_eq!(
+            rankings(json!({})).parse_response(body).unwrap().output,
+            Output::Rankings(vec![ranking(3, 0.1)])
         );
     }
 
