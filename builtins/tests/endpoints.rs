@@ -38,6 +38,7 @@ fn chat_is_openai_chat_with_its_metadata_read_without_constructing() {
         *chat.metadata(),
         EndpointMetadata {
             endpoint_path: "/v1/chat/completions",
+            streaming_path: None,
             supports_streaming: true,
             produces_tokens: true,
             tokenizes_input: true,
@@ -200,28 +201,6 @@ fn streaming_rerankers_fail_at_creation_naming_the_fix() {
             "{err}"
         );
     }
-}
-
-/// TGI streams from `/generate_stream`, which an endpoint's metadata cannot
-/// name yet: a streaming run is refused up front instead of failing every
-/// request against `/generate`.
-#[test]
-fn streaming_huggingface_generate_is_refused_until_the_metadata_names_its_path() {
-    let err = EndpointFactory::create_instance(
-        "huggingface_generate",
-        EndpointArgs {
-            streaming: true,
-            ..EndpointArgs::default()
-        },
-    )
-    .err()
-    .expect("a streaming huggingface_generate endpoint must not be created yet");
-    let message = err.to_string();
-    assert!(
-        message.contains("streams from /generate_stream")
-            && message.contains("set streaming: false"),
-        "{message}"
-    );
 }
 
 /// Each new endpoint through the registry: its payload, and its answer

@@ -198,6 +198,7 @@ impl Endpoint for PanickyEndpoint {
 impl Implementation<EndpointCategory> for PanickyEndpoint {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/chat/completions",
+        streaming_path: None,
         supports_streaming: false,
         produces_tokens: true,
         tokenizes_input: true,

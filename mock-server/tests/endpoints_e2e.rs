@@ -28,10 +28,13 @@ fn endpoint(name: &str, streaming: bool) -> (Box<dyn Endpoint>, &'static str) {
         },
     )
     .unwrap_or_else(|e| panic!("create endpoint {name}: {e}"));
-    let path = EndpointFactory::get_class(name)
-        .unwrap()
-        .metadata()
-        .endpoint_path;
+    // Where the engine posts it: a streamed request at the streaming path
+    // when the metadata names one.
+    let metadata = EndpointFactory::get_class(name).unwrap().metadata();
+    let path = match (streaming, metadata.streaming_path) {
+        (true, Some(path)) => path,
+        _ => metadata.endpoint_path,
+    };
     (endpoint, path)
 }
 
@@ -277,8 +280,7 @@ fn responses_and_messages_complete_end_to_end() {
 }
 
 /// TGI: `/generate` (its metadata's path) not streamed, and its stream
-/// from `/generate_stream`, the path the metadata cannot name yet, read by
-/// the same endpoint.
+/// from `/generate_stream` (its metadata's streaming path).
 #[test]
 fn huggingface_generate_end_to_end() {
     let server = timed();
@@ -297,10 +299,12 @@ fn huggingface_generate_end_to_end() {
         (Route::Generate, Some(4))
     );
 
+    let (streamed, stream_path) = self::endpoint("huggingface_generate", true);
+    assert_eq!(stream_path, "/generate_stream");
     let got = send_streamed(
         &server,
-        &*endpoint,
-        "/generate_stream",
+        &*streamed,
+        stream_path,
         &prompt("What is TGI?", Some(4)),
     );
     assert_eq!(words(&got.text), 4);

@@ -154,6 +154,9 @@ pub trait Endpoint: Send + Sync {
 pub struct EndpointMetadata {
     /// URL path the payload is posted to, e.g. `/v1/chat/completions`.
     pub endpoint_path: &'static str,
+    /// Where a streamed request goes when the API streams at another path
+    /// (TGI: `/generate_stream` beside `/generate`); `None`: `endpoint_path`.
+    pub streaming_path: Option<&'static str>,
     /// Whether the API can stream the response (SSE).
     pub supports_streaming: bool,
     /// Whether responses contain generated tokens (so token metrics apply).
@@ -169,7 +172,7 @@ declare_category! {
     pub struct EndpointCategory {
         name: "endpoint",
         title: "Endpoints",
-        description: "Request/response formats of inference APIs (OpenAI chat, completions, embeddings, NIM rankings).",
+        description: "Request/response formats of inference APIs (OpenAI chat, completions, responses, embeddings; Anthropic messages; TGI generate; NIM, TEI and Cohere rankings).",
         object: dyn Endpoint,
         args: EndpointArgs,
         metadata: EndpointMetadata,

@@ -23,6 +23,7 @@ pub struct OpenAiChat {
 impl Implementation<EndpointCategory> for OpenAiChat {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/chat/completions",
+        streaming_path: None,
         supports_streaming: true,
         produces_tokens: true,
         tokenizes_input: true,
@@ -304,6 +305,7 @@ mod tests {
             <OpenAiChat as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/v1/chat/completions",
+                streaming_path: None,
                 supports_streaming: true,
                 produces_tokens: true,
                 tokenizes_input: true,

@@ -39,6 +39,7 @@ const FIELDS: RankingFields = RankingFields {
 impl Implementation<EndpointCategory> for CohereRerank {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v2/rerank",
+        streaming_path: None,
         supports_streaming: false,
         produces_tokens: false,
         tokenizes_input: true,
@@ -247,6 +248,7 @@ mod tests {
             <CohereRerank as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/v2/rerank",
+                streaming_path: None,
                 supports_streaming: false,
                 produces_tokens: false,
                 tokenizes_input: true,

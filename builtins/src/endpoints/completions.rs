@@ -22,6 +22,7 @@ pub struct OpenAiCompletions {
 impl Implementation<EndpointCategory> for OpenAiCompletions {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/completions",
+        streaming_path: None,
         supports_streaming: true,
         produces_tokens: true,
         tokenizes_input: true,
@@ -207,6 +208,7 @@ mod tests {
             <OpenAiCompletions as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/v1/completions",
+                streaming_path: None,
                 supports_streaming: true,
                 produces_tokens: true,
                 tokenizes_input: true,

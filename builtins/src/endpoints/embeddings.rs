@@ -26,6 +26,7 @@ const NAME: &str = "embeddings";
 impl Implementation<EndpointCategory> for OpenAiEmbeddings {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/embeddings",
+        streaming_path: None,
         supports_streaming: false,
         produces_tokens: false,
         tokenizes_input: true,
@@ -233,6 +234,7 @@ mod tests {
             <OpenAiEmbeddings as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/v1/embeddings",
+                streaming_path: None,
                 supports_streaming: false,
                 produces_tokens: false,
                 tokenizes_input: true,

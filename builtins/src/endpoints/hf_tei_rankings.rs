@@ -46,6 +46,7 @@ const IN_RESULTS: RankingFields = RankingFields {
 impl Implementation<EndpointCategory> for TeiRerank {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/rerank",
+        streaming_path: None,
         supports_streaming: false,
         produces_tokens: false,
         tokenizes_input: true,
@@ -247,6 +248,7 @@ mod tests {
             <TeiRerank as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/rerank",
+                streaming_path: None,
                 supports_streaming: false,
                 produces_tokens: false,
                 tokenizes_input: true,

@@ -29,43 +29,27 @@ use aiperf_plugin_api::{
 /// stream's `input_length`), which TGI includes only when asked:
 /// `extra: {details: true}`.
 ///
-/// # Streaming is refused for now
-///
-/// TGI streams from `/generate_stream` but answers `/generate` with one
-/// JSON body, and [`EndpointMetadata`] gives an endpoint one path, so the
-/// engine would post a streamed request to `/generate`. Creating this
-/// endpoint with [`EndpointArgs::streaming`] set therefore fails, naming
-/// the fix; its metadata says `supports_streaming: true` (AIPerf's value,
-/// and TGI's ability) and [`Endpoint::parse_stream_event`] reads TGI's
-/// events, ready for when the metadata can name a streaming path.
+/// TGI streams from another path than it answers at: the metadata's
+/// `streaming_path` is `/generate_stream`, where the engine posts streamed
+/// requests.
 #[derive(Debug, Clone)]
 pub struct TgiGenerate {
     args: EndpointArgs,
 }
 
-/// The endpoint's name in errors.
-const NAME: &str = "huggingface_generate";
-
 impl Implementation<EndpointCategory> for TgiGenerate {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/generate",
+        streaming_path: Some("/generate_stream"),
         supports_streaming: true,
         produces_tokens: true,
         tokenizes_input: true,
         metrics_title: "LLM Metrics",
     };
     const DESCRIPTION: &'static str = "Hugging Face TGI: inputs and parameters posted to \
-         /generate; streaming from /generate_stream not yet selectable.";
+         /generate, streamed from /generate_stream.";
 
     fn create(args: EndpointArgs) -> Result<Self, BoxError> {
-        if args.streaming {
-            return Err(format!(
-                "the {NAME} endpoint streams from /generate_stream, but an endpoint has one \
-                 path in this build ({}), where TGI does not stream; set streaming: false",
-                Self::METADATA.endpoint_path
-            )
-            .into());
-        }
         Ok(TgiGenerate { args })
     }
 }
@@ -174,18 +158,6 @@ mod tests {
         assert_eq!(
             tgi(json!({"max_new_tokens": 5})).format_payload(&prompt(Some(20)))["parameters"],
             json!({"max_new_tokens": 5})
-        );
-    }
-
-    #[test]
-    fn streaming_is_refused_at_creation_naming_the_fix() {
-        let err = TgiGenerate::create(crate::endpoints::test_args("tgi", true, json!({})))
-            .expect_err("a streaming TGI endpoint must not be created yet");
-        assert_eq!(
-            err.to_string(),
-            "the huggingface_generate endpoint streams from /generate_stream, but an endpoint \
-             has one path in this build (/generate), where TGI does not stream; set \
-             streaming: false"
         );
     }
 
@@ -356,6 +328,7 @@ mod tests {
             <TgiGenerate as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/generate",
+                streaming_path: Some("/generate_stream"),
                 supports_streaming: true,
                 produces_tokens: true,
                 tokenizes_input: true,

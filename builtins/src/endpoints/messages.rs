@@ -49,6 +49,7 @@ impl AnthropicMessages {
 impl Implementation<EndpointCategory> for AnthropicMessages {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/messages",
+        streaming_path: None,
         supports_streaming: true,
         produces_tokens: true,
         tokenizes_input: true,
@@ -422,6 +423,7 @@ mod tests {
             <AnthropicMessages as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/v1/messages",
+                streaming_path: None,
                 supports_streaming: true,
                 produces_tokens: true,
                 tokenizes_input: true,

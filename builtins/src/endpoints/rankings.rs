@@ -35,6 +35,7 @@ const FIELDS: RankingFields = RankingFields {
 impl Implementation<EndpointCategory> for NimRankings {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/ranking",
+        streaming_path: None,
         supports_streaming: false,
         produces_tokens: false,
         tokenizes_input: true,
@@ -210,6 +211,7 @@ mod tests {
             <NimRankings as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/v1/ranking",
+                streaming_path: None,
                 supports_streaming: false,
                 produces_tokens: false,
                 tokenizes_input: true,

@@ -36,6 +36,7 @@ pub struct OpenAiResponses {
 impl Implementation<EndpointCategory> for OpenAiResponses {
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/responses",
+        streaming_path: None,
         supports_streaming: true,
         produces_tokens: true,
         tokenizes_input: true,
@@ -533,6 +534,7 @@ mod tests {
             <OpenAiResponses as Implementation<EndpointCategory>>::METADATA,
             EndpointMetadata {
                 endpoint_path: "/v1/responses",
+                streaming_path: None,
                 supports_streaming: true,
                 produces_tokens: true,
                 tokenizes_input: true,

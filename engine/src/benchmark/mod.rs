@@ -275,6 +275,17 @@ impl Benchmark {
                 }
             }
         };
+        // A trace's times would be silently ignored: say so (the timing
+        // strategy alone decides when requests go out).
+        if let Some(Ok(first)) = built.as_ref().map(|d| d.entry(0)) {
+            if first.timestamp.is_some() || first.delay.is_some() {
+                tracing::warn!(
+                    "the dataset's entries carry timestamps or delays, which this client does \
+                     not replay: the timing strategy decides when requests go out (AIPerf's \
+                     --fixed-schedule is not supported)"
+                );
+            }
+        }
         let args = SamplerArgs {
             len: built.as_ref().map_or(1, |d| d.len().max(1)),
             seed: dataset.seed,
@@ -408,12 +419,16 @@ impl Benchmark {
         }
         let secrets = &secrets;
 
+        let streams = config.endpoint.streaming && metadata.supports_streaming;
         Ok(Benchmark {
             target: Target {
                 endpoint: Arc::from(endpoint),
                 transports,
-                path: metadata.endpoint_path,
-                stream: config.endpoint.streaming && metadata.supports_streaming,
+                path: match (streams, metadata.streaming_path) {
+                    (true, Some(path)) => path,
+                    _ => metadata.endpoint_path,
+                },
+                stream: streams,
                 dataset: dataset_built,
                 tokenizer,
                 default_max_tokens: dataset.max_tokens,

@@ -80,6 +80,7 @@ impl Implementation<EndpointCategory> for NvidiaChat {
     /// rest stays equal to the builtin's).
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/chat/completions",
+        streaming_path: None,
         supports_streaming: true,
         produces_tokens: true,
         tokenizes_input: true,
@@ -114,6 +115,7 @@ impl Implementation<EndpointCategory> for NvidiaCompletions {
     /// `openai_completions`'s metadata, retitled.
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/completions",
+        streaming_path: None,
         supports_streaming: true,
         produces_tokens: true,
         tokenizes_input: true,
@@ -150,6 +152,7 @@ impl Implementation<EndpointCategory> for NvidiaEmbeddings {
     /// `openai_embeddings`'s metadata, retitled.
     const METADATA: EndpointMetadata = EndpointMetadata {
         endpoint_path: "/v1/embeddings",
+        streaming_path: None,
         supports_streaming: false,
         produces_tokens: false,
         tokenizes_input: true,
