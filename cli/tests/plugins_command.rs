@@ -435,14 +435,15 @@ fn malformed_and_unknown_names_say_what_is_wrong_and_the_rule() {
         ),
         (
             &["plugins", "zzzzzzzz"],
-            "unknown category \"zzzzzzzz\"; available: dataset_sampler, endpoint, exporter, \
-             phase_hook, timing_strategy, transport, ui"
+            "unknown category \"zzzzzzzz\"; available: arrival_pattern, custom_dataset_loader, \
+             dataset_composer, dataset_sampler, endpoint, exporter, phase_hook, \
+             timing_strategy, tokenizer, transport, ui, url_selection_strategy"
                 .to_owned(),
         ),
         (
             &["plugins", "endpoint", "zzzzzzzz"],
-            "unknown endpoint name \"zzzzzzzz\"; available: chat, completions, embeddings, \
-             rankings; if a plugin crate provides it, that crate is not linked: add `use \
+            "unknown endpoint name \"zzzzzzzz\"; available: chat, cohere_rankings, completions, \
+             embeddings, hf_tei_rankings, huggingface_generate, messages, rankings, responses; if a plugin crate provides it, that crate is not linked: add `use \
              the_crate as _;` to the binary and check with `registry_core::require_linked`"
                 .to_owned(),
         ),
@@ -470,10 +471,6 @@ fn usage_errors_exit_2_naming_the_argument() {
             &["plugins", "--config", "bench.yaml"],
             "error: the following required arguments were not provided:",
         ),
-        (
-            &["profile"],
-            "error: the following required arguments were not provided:",
-        ),
         (&["frob"], "error: unrecognized subcommand 'frob'"),
     ] {
         let run = aiperf(args, &[]);
@@ -487,12 +484,12 @@ fn usage_errors_exit_2_naming_the_argument() {
         "{}",
         run.stderr
     );
+    // Without a config file, the model is the one thing flags must give.
     let run = aiperf(&["profile"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(
-        run.stderr.lines().nth(1),
-        Some("  --config <FILE>"),
-        "{}",
-        run.stderr
+        run.stderr,
+        "error: --model: is required (e.g. `-m my-model`) unless --config gives `endpoint.model`\n"
     );
 }
 
@@ -536,8 +533,9 @@ fn bad_environment_values_name_the_variable_the_entry_and_the_shape() {
         (
             ("AIPERF_USE", "uii.simple=simple_progress"),
             "environment variable AIPERF_USE: entry \"uii.simple=simple_progress\": unknown \
-             category \"uii\"; did you mean \"ui\"? available: dataset_sampler, endpoint, \
-             exporter, phase_hook, timing_strategy, transport, ui"
+             category \"uii\"; did you mean \"ui\"? available: arrival_pattern, \
+             custom_dataset_loader, dataset_composer, dataset_sampler, endpoint, exporter, \
+             phase_hook, timing_strategy, tokenizer, transport, ui, url_selection_strategy"
                 .to_owned(),
         ),
         (
