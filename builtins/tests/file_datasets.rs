@@ -80,6 +80,15 @@ fn single_turn_reads_aiperf_s_examples_in_order_skipping_blank_lines() {
         all.iter()
             .all(|e| e.payload.is_none() && e.input_tokens.is_none())
     );
+    // A byte order mark before the first line is not part of it.
+    let bom = write(
+        dir.path(),
+        "bom.jsonl",
+        "\u{FEFF}{\"text\": \"a\"}\n{\"text\": \"b\"}\n",
+    );
+    let with_bom = load("single_turn", &bom, serde_json::Value::Null).unwrap();
+    assert_eq!(with_bom.entry(0).unwrap().prompt.text, "a");
+    assert_eq!(with_bom.entry(1).unwrap().prompt.text, "b");
     // Out of range: an error, not a panic.
     let e = dataset.entry(4).unwrap_err().to_string();
     assert!(

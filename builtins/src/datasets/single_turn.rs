@@ -69,7 +69,8 @@ struct Line {
 
 /// AIPerf's single-turn JSONL (`custom_dataset_loader/single_turn`,
 /// identifier `jsonl_single_turn`): one JSON object per line, one request
-/// each, in file order. Blank lines are skipped.
+/// each, in file order. Blank lines are skipped, and so is a UTF-8 byte
+/// order mark at the start of the file.
 ///
 /// | field | meaning |
 /// |---|---|
@@ -133,7 +134,15 @@ impl SingleTurn {
                 break;
             }
             number += 1;
-            let content = strip_newline(&buf);
+            let mut content = strip_newline(&buf);
+            let mut start = offset;
+            // A byte order mark some editors write is not part of the JSON.
+            if number == 1 {
+                if let Some(rest) = content.strip_prefix(b"\xEF\xBB\xBF") {
+                    content = rest;
+                    start += 3;
+                }
+            }
             if content.len() as u64 > max_line {
                 return Err(format!(
                     "{shown}:{number}: the line is longer than {max_line} bytes \
@@ -144,7 +153,7 @@ impl SingleTurn {
             if !content.iter().all(u8::is_ascii_whitespace) {
                 parse_line(content).map_err(|e| format!("{shown}:{number}: {e}"))?;
                 lines.push(Line {
-                    offset,
+                    offset: start,
                     // At most MAX_MAX_LINE_BYTES, which fits.
                     len: content.len() as u32,
                     number: u32::try_from(number).map_err(|_| {
