@@ -4,18 +4,20 @@ use std::time::Duration;
 
 use aiperf_plugin_api::{
     ArrivalPatternFactory, Decision, EndpointFactory, PhaseHookFactory, Progress, TimingArgs,
-    TimingStrategyFactory, TransportFactory,
+    TimingStrategyFactory, TokenizerFactory, TransportFactory,
 };
 use registry_core::Origin;
 
 use aiperf_builtins as _;
 use aiperf_plugin_adaptive_rate as _;
+use aiperf_plugin_hf_tokenizers as _;
 use aiperf_plugin_nvidia_optimized as _;
 use aiperf_plugin_prometheus as _;
 use aiperf_plugin_uniform_arrivals as _;
 
-const PLUGINS: [&str; 4] = [
+const PLUGINS: [&str; 5] = [
     "aiperf-plugin-adaptive-rate",
+    "aiperf-plugin-hf-tokenizers",
     "aiperf-plugin-nvidia-optimized",
     "aiperf-plugin-prometheus",
     "aiperf-plugin-uniform-arrivals",
@@ -55,6 +57,10 @@ fn plugin_names_resolve_to_their_plugins_and_builtins_stay() {
     assert_eq!(
         identifier(ArrivalPatternFactory::get_class("uniform").unwrap().info()),
         ("jittered_interval", Origin::Plugin)
+    );
+    assert_eq!(
+        identifier(TokenizerFactory::get_class("huggingface").unwrap().info()),
+        ("hf_tokenizer_json", Origin::Plugin)
     );
     assert_eq!(
         identifier(PhaseHookFactory::get_class("logging").unwrap().info()),

@@ -58,6 +58,7 @@ fn plugin_crates_depend_on_the_plugin_api_only() {
         "aiperf-plugin-adaptive-rate",
         "aiperf-plugin-prometheus",
         "aiperf-plugin-uniform-arrivals",
+        "aiperf-plugin-hf-tokenizers",
     ] {
         let tree = normal_dependencies(plugin);
         assert!(tree.contains("aiperf-plugin-api"), "{plugin}: {tree:?}");
@@ -67,6 +68,7 @@ fn plugin_crates_depend_on_the_plugin_api_only() {
     assert_absent("aiperf-plugin-nvidia-optimized", &HTTP_CLIENTS);
     assert_absent("aiperf-plugin-adaptive-rate", &HTTP_CLIENTS);
     assert_absent("aiperf-plugin-uniform-arrivals", &HTTP_CLIENTS);
+    assert_absent("aiperf-plugin-hf-tokenizers", &HTTP_CLIENTS);
     assert!(normal_dependencies("aiperf-plugin-prometheus").contains("ureq"));
 }
 

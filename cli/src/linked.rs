@@ -5,6 +5,8 @@
 use aiperf_builtins as _;
 #[cfg(feature = "adaptive-rate")]
 use aiperf_plugin_adaptive_rate as _;
+#[cfg(feature = "hf-tokenizers")]
+use aiperf_plugin_hf_tokenizers as _;
 #[cfg(feature = "nvidia-optimized")]
 use aiperf_plugin_nvidia_optimized as _;
 #[cfg(feature = "prometheus")]
@@ -19,6 +21,8 @@ pub const LINKED_CRATES: &[&str] = &[
     "aiperf-builtins",
     #[cfg(feature = "adaptive-rate")]
     "aiperf-plugin-adaptive-rate",
+    #[cfg(feature = "hf-tokenizers")]
+    "aiperf-plugin-hf-tokenizers",
     #[cfg(feature = "nvidia-optimized")]
     "aiperf-plugin-nvidia-optimized",
     #[cfg(feature = "prometheus")]

@@ -407,3 +407,49 @@ fn the_config_schema_and_completions_list_registered_names() {
         "categories complete"
     );
 }
+
+/// `--tokenizer PATH` with the `hf-tokenizers` plugin linked: its
+/// tokenizer counts the input (a BPE whose "hello" is one token).
+#[cfg(feature = "hf-tokenizers")]
+#[test]
+fn a_tokenizer_json_path_counts_input_tokens_with_the_plugin() {
+    let server = mock(MockConfig::fast());
+    let scratch = scratch_dir("flags-hf-tokenizer");
+    let data = scratch.path().join("data.jsonl");
+    std::fs::write(
+        &data,
+        "{\"text\": \"hello hello hello\"}\n{\"text\": \"hello\"}\n",
+    )
+    .unwrap();
+    let tokenizer = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../plugins/hf-tokenizers/tests/fixtures/bpe.json"
+    );
+    let run = aiperf(
+        &[
+            "profile",
+            "-m",
+            "demo",
+            "--url",
+            server.url(),
+            "--input-file",
+            data.to_str().unwrap(),
+            "--tokenizer",
+            tokenizer,
+            "--request-count",
+            "4",
+            "--artifact-dir",
+            scratch.path().join("out").to_str().unwrap(),
+            "--ui-type",
+            "none",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("Input sequence length: avg 2.0 tokens (min 1, max 3)"),
+        "{}",
+        run.stdout
+    );
+}
