@@ -56,6 +56,8 @@ fn the_crates_of_the_enabled_features_are_linked() {
         cfg!(feature = "nvidia-optimized"),
         cfg!(feature = "prometheus"),
         cfg!(feature = "adaptive-rate"),
+        cfg!(feature = "uniform-arrivals"),
+        cfg!(feature = "hf-tokenizers"),
     ]
     .into_iter()
     .filter(|&on| on)

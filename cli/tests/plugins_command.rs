@@ -563,7 +563,9 @@ fn bad_environment_values_name_the_variable_the_entry_and_the_shape() {
     let typo = if cfg!(feature = "all-plugins") {
         format!(
             "{typo} (did you mean \"aiperf-plugin-nvidia-optimized\"?); linked plugin crates: \
-             aiperf-plugin-adaptive-rate, aiperf-plugin-nvidia-optimized, aiperf-plugin-prometheus"
+             aiperf-plugin-adaptive-rate, aiperf-plugin-hf-tokenizers, \
+             aiperf-plugin-nvidia-optimized, aiperf-plugin-prometheus, \
+             aiperf-plugin-uniform-arrivals"
         )
     } else if aiperf_cli::linked::LINKED_CRATES.len() == 1 {
         format!("{typo}; linked plugin crates: none")
