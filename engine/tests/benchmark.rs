@@ -70,6 +70,7 @@ impl Canned {
             return Ok(TransportResponse {
                 status: 200,
                 body: ResponseBody::Complete(b"<html>oops</html>".to_vec()),
+                timing: aiperf_plugin_api::ExchangeTiming::default(),
             });
         }
         let body = if request.stream && !self.config.ignore_stream {
@@ -97,7 +98,11 @@ impl Canned {
             });
             ResponseBody::Complete(body.to_string().into_bytes())
         };
-        Ok(TransportResponse { status: 200, body })
+        Ok(TransportResponse {
+            status: 200,
+            body,
+            timing: aiperf_plugin_api::ExchangeTiming::default(),
+        })
     }
 }
 
@@ -164,6 +169,7 @@ impl Transport for Panicky {
             Ok(TransportResponse {
                 status: 200,
                 body: ResponseBody::Complete(body.to_string().into_bytes()),
+                timing: aiperf_plugin_api::ExchangeTiming::default(),
             })
         })
     }

@@ -21,6 +21,7 @@
 //! | `dataset_composer` | [`Dataset`] | [`dataset_composer`]: datasets made up by the client (synthetic) |
 //! | `custom_dataset_loader` | [`Dataset`] | [`custom_dataset_loader`]: datasets read from a file |
 //! | `arrival_pattern` | [`ArrivalPattern`] | [`arrival_pattern`]: gaps between requests at a rate |
+//! | `plot` | [`Plot`] | [`plot`]: charts of a run, from its per-request records |
 //! | `url_selection_strategy` | [`UrlSelectionStrategy`] | [`url_selection_strategy`]: which of several URLs |
 //!
 //! Also here: [`names`] (one enum per category, with the builtin names as
@@ -89,6 +90,7 @@ pub mod endpoint;
 pub mod exporter;
 pub mod names;
 pub mod phase_hook;
+pub mod plot;
 pub mod stats;
 pub mod timing_strategy;
 pub mod tokenizer;
@@ -108,6 +110,8 @@ pub use custom_dataset_loader::{
 pub use dataset::{Dataset, DatasetEntry, InMemoryDataset};
 #[doc(no_inline)]
 pub use dataset_composer::{ComposerArgs, DatasetComposerCategory, DatasetComposerFactory};
+#[doc(no_inline)]
+pub use plot::{Plot, PlotArgs, PlotCategory, PlotData, PlotFactory, PlotRequest};
 #[doc(no_inline)]
 pub use tokenizer::{Tokenizer, TokenizerArgs, TokenizerCategory, TokenizerFactory};
 #[doc(no_inline)]
@@ -136,8 +140,9 @@ pub use timing_strategy::{
 };
 #[doc(no_inline)]
 pub use transport::{
-    EventSink, ResponseBody, SendFuture, Transport, TransportArgs, TransportCategory,
-    TransportError, TransportFactory, TransportMetadata, TransportRequest, TransportResponse,
+    EventSink, ExchangeTiming, ResponseBody, SendFuture, Transport, TransportArgs,
+    TransportCategory, TransportError, TransportFactory, TransportMetadata, TransportRequest,
+    TransportResponse,
 };
 #[doc(no_inline)]
 pub use ui::{Ui, UiArgs, UiCategory, UiFactory};

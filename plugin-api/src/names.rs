@@ -11,7 +11,7 @@ use registry_core::dynamic_str_enum;
 
 use crate::{
     ArrivalPatternCategory, CustomDatasetLoaderCategory, DatasetComposerCategory,
-    DatasetSamplerCategory, EndpointCategory, ExporterCategory, PhaseHookCategory,
+    DatasetSamplerCategory, EndpointCategory, ExporterCategory, PhaseHookCategory, PlotCategory,
     TimingStrategyCategory, TokenizerCategory, TransportCategory, UiCategory,
     UrlSelectionStrategyCategory,
 };
@@ -155,5 +155,20 @@ dynamic_str_enum! {
     pub enum UrlSelectionStrategyType {
         /// Each URL in turn.
         RoundRobin = "round_robin",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `plot` category.
+    #[category(PlotCategory)]
+    pub enum PlotType {
+        /// Histogram of inter-token latency with percentile marks.
+        ItlHistogram = "itl_histogram",
+        /// Histogram of request latency with percentile marks.
+        LatencyHistogram = "latency_histogram",
+        /// Request and output-token throughput over time.
+        ThroughputTimeline = "throughput_timeline",
+        /// TTFT and request latency of each request over the run.
+        TtftTimeline = "ttft_timeline",
     }
 }

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use registry_core::{Factory, declare_category};
 use serde::Serialize;
@@ -62,6 +62,31 @@ pub struct TransportResponse {
     pub status: u16,
     /// The body.
     pub body: ResponseBody,
+    /// What the transport saw of the exchange (AIPerf's `http_req_*`
+    /// metrics); all `None` for a transport that cannot tell.
+    pub timing: ExchangeTiming,
+}
+
+/// The phases of one exchange as the transport observed them. Each is
+/// `None` when the transport cannot tell; the engine derives AIPerf's
+/// `http_req_*` metrics from what is there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExchangeTiming {
+    /// Whether the request went over a connection opened for an earlier
+    /// request.
+    pub connection_reused: Option<bool>,
+    /// Opening the connection this request used (DNS, TCP and TLS), when it
+    /// was opened for this request; zero when reused.
+    pub connecting: Option<Duration>,
+    /// From the moment the request was handed to the connection to the
+    /// response's status line and headers (time to first byte).
+    pub waiting: Option<Duration>,
+    /// From the response headers to the end of the body (or of the stream).
+    pub receiving: Option<Duration>,
+    /// Request bytes written (headers and body).
+    pub bytes_sent: Option<u64>,
+    /// Response bytes read (body; headers when the transport counts them).
+    pub bytes_received: Option<u64>,
 }
 
 /// What [`Transport::send`] returns: a future the engine drives on its
@@ -137,8 +162,8 @@ pub enum TransportError {
 /// use std::time::Instant;
 ///
 /// use aiperf_plugin_api::{
-///     EventSink, ResponseBody, SendFuture, Transport, TransportError, TransportRequest,
-///     TransportResponse,
+///     EventSink, ExchangeTiming, ResponseBody, SendFuture, Transport, TransportError,
+///     TransportRequest, TransportResponse,
 /// };
 ///
 /// struct Echo;
@@ -154,10 +179,18 @@ pub enum TransportError {
 ///                     break;
 ///                 }
 ///             }
-///             return Ok(TransportResponse { status: 200, body: ResponseBody::Streamed { events: sent } });
+///             return Ok(TransportResponse {
+///                 status: 200,
+///                 body: ResponseBody::Streamed { events: sent },
+///                 timing: ExchangeTiming::default(),
+///             });
 ///         }
 ///         let body = request.body.to_string().into_bytes();
-///         Ok(TransportResponse { status: 200, body: ResponseBody::Complete(body) })
+///         Ok(TransportResponse {
+///             status: 200,
+///             body: ResponseBody::Complete(body),
+///             timing: ExchangeTiming::default(),
+///         })
 ///     }
 /// }
 ///

@@ -312,6 +312,7 @@ impl Http {
             return Ok(TransportResponse {
                 status,
                 body: ResponseBody::Complete(bytes),
+                timing: aiperf_plugin_api::ExchangeTiming::default(),
             });
         }
 
@@ -364,6 +365,7 @@ impl Http {
         Ok(TransportResponse {
             status,
             body: ResponseBody::Streamed { events: delivered },
+            timing: aiperf_plugin_api::ExchangeTiming::default(),
         })
     }
 }

@@ -393,6 +393,7 @@ impl Transport for InEngine {
                     Ok(TransportResponse {
                         status: 200,
                         body: ResponseBody::Complete(body),
+                        timing: aiperf_plugin_api::ExchangeTiming::default(),
                     })
                 }
                 Plan::Stream(plan) => {
@@ -407,6 +408,7 @@ impl Transport for InEngine {
                     Ok(TransportResponse {
                         status: 200,
                         body: ResponseBody::Streamed { events: sent },
+                        timing: aiperf_plugin_api::ExchangeTiming::default(),
                     })
                 }
             }
