@@ -816,6 +816,12 @@ fn pem(der: &[u8]) -> String {
 impl TlsServer {
     /// Answers each request over TLS with [`CHAT_REPLY`].
     fn start() -> TlsServer {
+        TlsServer::start_after(Duration::ZERO)
+    }
+
+    /// Like [`start`](TlsServer::start), but each connection waits
+    /// `handshake_delay` before it answers the client's hello.
+    fn start_after(handshake_delay: Duration) -> TlsServer {
         use rcgen::{
             BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
             KeyUsagePurpose,
@@ -849,6 +855,7 @@ impl TlsServer {
         let config = Arc::new(config);
         let (tx, received) = mpsc::channel();
         let server = FaultServer::start(move |stream| {
+            std::thread::sleep(handshake_delay);
             let Ok(connection) = rustls::ServerConnection::new(Arc::clone(&config)) else {
                 return;
             };
@@ -936,6 +943,33 @@ fn https_trusts_the_ca_file_refuses_an_unknown_issuer_and_insecure_skips_checks(
     std::fs::write(&empty, "not a certificate\n").unwrap();
     let e = creation_error(Some(&url), json!({"tls": {"ca_file": empty}}));
     assert!(e.contains("holds no PEM certificate"), "{e}");
+}
+
+/// (j) For `https://`, `connecting` holds the TLS handshake: a server that
+/// waits before answering the client's hello makes connecting at least
+/// that long, and the request's other phases do not pay it again.
+#[test]
+fn https_connecting_includes_the_tls_handshake() {
+    const HANDSHAKE_DELAY: Duration = Duration::from_millis(100);
+    let tls = TlsServer::start_after(HANDSHAKE_DELAY);
+    let ca_file = tls.ca_file.to_str().unwrap();
+    let transport = http(&tls.url(), json!({"tls": {"ca_file": ca_file}}));
+    let started = Instant::now();
+    let (result, _) = send(&*transport, "/v1/chat/completions", &json!({}), false);
+    let elapsed = started.elapsed();
+    let timing = result.unwrap_or_else(|e| panic!("{e}")).timing;
+    assert_eq!(timing.connection_reused, Some(false), "{timing:?}");
+    let (connecting, waiting, receiving) = (
+        timing.connecting.unwrap(),
+        timing.waiting.unwrap(),
+        timing.receiving.unwrap(),
+    );
+    assert!(connecting >= HANDSHAKE_DELAY, "{timing:?}");
+    assert!(
+        connecting + waiting + receiving <= elapsed,
+        "{timing:?} adds up to more than the request's {elapsed:?}"
+    );
+    assert_eq!(timing.bytes_received, Some(CHAT_REPLY.len() as u64));
 }
 
 /// A fixed read buffer (`read_buffer_bytes`) is checked when the config

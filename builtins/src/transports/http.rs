@@ -10,11 +10,15 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::body::{Body as _, Incoming};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -23,12 +27,12 @@ use registry_core::{BoxError, Implementation};
 use serde::Deserialize;
 
 use super::sse::SseParser;
-use super::tls::{self, TlsConfig};
+use super::tls::{self, Opened, TlsConfig};
 use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
 use aiperf_plugin_api::transport::printable;
 use aiperf_plugin_api::{
-    EventSink, ResponseBody, SendFuture, Transport, TransportArgs, TransportCategory,
-    TransportError, TransportMetadata, TransportRequest, TransportResponse,
+    EventSink, ExchangeTiming, ResponseBody, SendFuture, Transport, TransportArgs,
+    TransportCategory, TransportError, TransportMetadata, TransportRequest, TransportResponse,
 };
 
 /// Config of [`Http`].
@@ -100,11 +104,31 @@ impl std::fmt::Debug for HttpConfig {
 /// server-sent events handed to the engine as each arrives, timestamped on
 /// arrival. Connections are pooled and kept alive. Redirects are not
 /// followed: a 3xx is an error naming where it pointed.
+///
+/// Each response's [`ExchangeTiming`] holds:
+/// - `connection_reused`: whether the connection was opened (its connect
+///   started) before this request was sent; such a connection was opened
+///   for an earlier request, though hyper's pool may hand over one that a
+///   concurrent request opened and did not need. `connecting`: for a
+///   connection opened during this request, DNS, TCP and the TLS handshake
+///   (from the pool asking for it to the stream being ready); zero when
+///   reused.
+/// - `waiting`: from the moment the request was handed to its connection
+///   (hyper's first poll of the request body, as it writes the request) to
+///   the response head being parsed; connecting is not in it.
+/// - `receiving`: from the response head to the end of the body; for an
+///   event stream, to the end of the stream or to the event after which
+///   the engine stopped reading (`[DONE]`), whichever came first.
+/// - `bytes_sent`: the JSON body's length (its `Content-Length`); the
+///   request line and headers are not counted.
+/// - `bytes_received`: body bytes read, after chunked decoding, up to where
+///   reading stopped; the status line and headers are not counted, nor what
+///   is drained after the engine stopped reading a stream.
 pub struct Http {
     base: url::Url,
     /// `base` as messages show it: a password replaced by `***`.
     shown_base: String,
-    client: Client<tls::Connector, Full<Bytes>>,
+    client: Client<tls::Connector, SentBody>,
     headers: HeaderMap,
     timeout: Duration,
     timeout_s: f64,
@@ -249,9 +273,15 @@ impl Http {
         if let Some(headers) = builder.headers_mut() {
             headers.extend(self.headers.clone());
         }
+        let bytes_sent = payload.len() as u64;
+        let handed_over = Arc::new(OnceLock::new());
         let http_request = builder
-            .body(Full::new(Bytes::from(payload)))
+            .body(SentBody {
+                inner: Full::new(Bytes::from(payload)),
+                first_polled: Arc::clone(&handed_over),
+            })
             .map_err(|e| read_error(format!("cannot build the request: {e}")))?;
+        let started = Instant::now();
         let response = self.client.request(http_request).await.map_err(|e| {
             if e.is_connect() {
                 TransportError::Connect {
@@ -263,6 +293,25 @@ impl Http {
                 read_error(innermost_cause(&e))
             }
         })?;
+        let head_at = Instant::now();
+        let opened = response.extensions().get::<Opened>().copied();
+        let timing = |receiving: Duration, bytes_received: u64| {
+            let reused = opened.map(|opened| opened.started < started);
+            ExchangeTiming {
+                connection_reused: reused,
+                connecting: opened.zip(reused).map(|(opened, reused)| {
+                    if reused { Duration::ZERO } else { opened.took }
+                }),
+                // Never polled (an empty body): handed over when sent.
+                waiting: Some(
+                    head_at
+                        .saturating_duration_since(handed_over.get().copied().unwrap_or(started)),
+                ),
+                receiving: Some(receiving),
+                bytes_sent: Some(bytes_sent),
+                bytes_received: Some(bytes_received),
+            }
+        };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let mut body = response.into_body();
@@ -309,10 +358,11 @@ impl Http {
             let bytes = read_capped(&mut body, limit, Cap::Refuse)
                 .await
                 .map_err(read_error)?;
+            let timing = timing(head_at.elapsed(), bytes.len() as u64);
             return Ok(TransportResponse {
                 status,
                 body: ResponseBody::Complete(bytes),
-                timing: aiperf_plugin_api::ExchangeTiming::default(),
+                timing,
             });
         }
 
@@ -350,6 +400,8 @@ impl Http {
                 )));
             }
         }
+        // The stream's end, or the engine stopped reading after this frame.
+        let ended = Instant::now();
         if keep_reading {
             // The server closed the stream: an event still pending counts.
             let at = Instant::now();
@@ -365,8 +417,37 @@ impl Http {
         Ok(TransportResponse {
             status,
             body: ResponseBody::Streamed { events: delivered },
-            timing: aiperf_plugin_api::ExchangeTiming::default(),
+            timing: timing(ended.duration_since(head_at), total),
         })
+    }
+}
+
+/// The request body: the JSON payload, noting when hyper first polls it,
+/// which is when the connection starts writing the request (the request
+/// was handed to the connection, any connecting done).
+pub struct SentBody {
+    inner: Full<Bytes>,
+    first_polled: Arc<OnceLock<Instant>>,
+}
+
+impl Body for SentBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.first_polled.get_or_init(Instant::now);
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }
 

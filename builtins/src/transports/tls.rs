@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::Uri;
+use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::TokioIo;
 use registry_core::BoxError;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -33,7 +34,7 @@ pub struct Connector {
 }
 
 impl tower_service::Service<Uri> for Connector {
-    type Response = MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>;
+    type Response = OpenedStream;
     type Error = BoxError;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
 
@@ -42,11 +43,20 @@ impl tower_service::Service<Uri> for Connector {
     }
 
     fn call(&mut self, uri: Uri) -> Self::Future {
+        // hyper-util polls the returned future at once: from here to the
+        // stream is DNS, TCP and (for https) the TLS handshake.
+        let started = Instant::now();
         let connecting = self.inner.call(uri);
         let (limit, limit_s) = (self.limit, self.limit_s);
         Box::pin(async move {
             match tokio::time::timeout(limit, connecting).await {
-                Ok(connected) => connected,
+                Ok(connected) => connected.map(|stream| OpenedStream {
+                    inner: stream,
+                    opened: Opened {
+                        started,
+                        took: started.elapsed(),
+                    },
+                }),
                 // An io::Error with only a message: the innermost cause, so
                 // the transport's error shows exactly this.
                 Err(_elapsed) => Err(std::io::Error::new(
@@ -56,6 +66,73 @@ impl tower_service::Service<Uri> for Connector {
                 .into()),
             }
         })
+    }
+}
+
+/// When a pooled connection was opened and how long opening it took (DNS,
+/// TCP and the TLS handshake, as [`Connector`] saw them). hyper-util puts a
+/// copy into the extensions of every response that comes over the
+/// connection (`Connected::extra`), which is how the transport tells a
+/// fresh connection from a reused one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opened {
+    /// When the client asked the connector for the connection.
+    pub started: Instant,
+    /// From `started` to the connection being ready for a request.
+    pub took: Duration,
+}
+
+/// A connection [`Connector`] opened, carrying its [`Opened`] to every
+/// response; reads and writes go straight to the stream.
+pub struct OpenedStream {
+    inner: MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>,
+    opened: Opened,
+}
+
+impl Connection for OpenedStream {
+    fn connected(&self) -> Connected {
+        // Added to what the stream reports (ALPN, hyper-util's HttpInfo).
+        self.inner.connected().extra(self.opened)
+    }
+}
+
+impl Read for OpenedStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl Write for OpenedStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
