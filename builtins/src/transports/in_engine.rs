@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use crate::rng::SplitMix64;
 use aiperf_plugin_api::config::{DurationRange, TimeUnit, parse_config};
 use aiperf_plugin_api::{
-    EventSink, ResponseBody, SendFuture, Transport, TransportArgs, TransportCategory,
-    TransportError, TransportMetadata, TransportRequest, TransportResponse,
+    EventSink, ExchangeTiming, ResponseBody, SendFuture, Transport, TransportArgs,
+    TransportCategory, TransportError, TransportMetadata, TransportRequest, TransportResponse,
 };
 
 /// What the simulated server will answer, and when (offsets from the
@@ -64,6 +64,16 @@ impl Default for InEngineConfig {
 /// `/v1/completions`, `/v1/embeddings` and `/v1/ranking` in the OpenAI / NIM
 /// formats, streamed or not, and answers malformed requests with a 400 like
 /// a real server.
+///
+/// Each response's [`ExchangeTiming`], as the simulation plays it out (the
+/// times measured, so a late timer shows): no connection, so
+/// `connection_reused` and `connecting` are `None`; `waiting` runs from
+/// the request's arrival to its first byte (a complete body, which comes
+/// whole; a stream's first event); `receiving` from then to the last event
+/// delivered (zero for a complete body); `bytes_sent` is the JSON body's
+/// length as serialised; `bytes_received` the body's length: a complete
+/// body's, or the events delivered as a server would frame them
+/// (`data: ...` and a blank line each).
 #[derive(Debug, Clone)]
 pub struct InEngine {
     config: InEngineConfig,
@@ -386,34 +396,76 @@ impl Transport for InEngine {
     ) -> SendFuture<'a> {
         let arrived = tokio::time::Instant::now();
         let plan = self.plan(&request);
+        let bytes_sent = serialized_len(request.body);
+        // From the arrival to the first byte, from there to the last.
+        let timing =
+            move |first: tokio::time::Instant, last: tokio::time::Instant, bytes_received| {
+                ExchangeTiming {
+                    connection_reused: None,
+                    connecting: None,
+                    waiting: Some(first.duration_since(arrived)),
+                    receiving: Some(last.saturating_duration_since(first)),
+                    bytes_sent: Some(bytes_sent),
+                    bytes_received: Some(bytes_received),
+                }
+            };
         Box::pin(async move {
             match plan? {
                 Plan::Complete { after, body } => {
                     tokio::time::sleep_until(arrived + after).await;
+                    // The body comes whole: its first byte is its last.
+                    let at = tokio::time::Instant::now();
+                    let timing = timing(at, at, body.len() as u64);
                     Ok(TransportResponse {
                         status: 200,
                         body: ResponseBody::Complete(body),
-                        timing: aiperf_plugin_api::ExchangeTiming::default(),
+                        timing,
                     })
                 }
                 Plan::Stream(plan) => {
                     let mut sent = 0;
+                    let mut first = None;
+                    let mut bytes_received = 0;
                     for (offset, data) in &plan {
                         tokio::time::sleep_until(arrived + *offset).await;
+                        first.get_or_insert_with(tokio::time::Instant::now);
                         sent += 1;
+                        // `data: {data}\n\n`, as a server frames it.
+                        bytes_received += data.len() as u64 + 8;
                         if !events.event(Instant::now(), data) {
                             break;
                         }
                     }
+                    // A plan always has an event ([DONE] at least).
+                    let first = first.unwrap_or_else(tokio::time::Instant::now);
                     Ok(TransportResponse {
                         status: 200,
                         body: ResponseBody::Streamed { events: sent },
-                        timing: aiperf_plugin_api::ExchangeTiming::default(),
+                        timing: timing(first, tokio::time::Instant::now(), bytes_received),
                     })
                 }
             }
         })
     }
+}
+
+/// The length of `body` serialised as JSON (as the http transport sends
+/// it), counted without building the text.
+fn serialized_len(body: &Value) -> u64 {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a `Value` to a writer that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut count, body);
+    count.0
 }
 
 impl Implementation<TransportCategory> for InEngine {
@@ -649,6 +701,92 @@ mod tests {
             events[1].0.duration_since(started) >= Duration::from_millis(30),
             "first token after ttft"
         );
+    }
+
+    /// Sends one request, timing it from outside; returns the response,
+    /// the events and how long the send took.
+    fn timed(
+        s: &InEngine,
+        path: &str,
+        body: &Value,
+        stream: bool,
+        stop_after: Option<usize>,
+    ) -> (TransportResponse, Vec<(Instant, String)>, Duration) {
+        let started = Instant::now();
+        let (result, events) = send_collecting(s, path, body.clone(), stream, stop_after);
+        let elapsed = started.elapsed();
+        (result.unwrap(), events, elapsed)
+    }
+
+    /// What every in_engine timing shares: no connection, the JSON body's
+    /// length sent, and phases that are disjoint parts of the send.
+    #[track_caller]
+    fn check_common(
+        timing: &ExchangeTiming,
+        body: &Value,
+        elapsed: Duration,
+    ) -> (Duration, Duration) {
+        assert_eq!(
+            (timing.connection_reused, timing.connecting),
+            (None, None),
+            "no connection: {timing:?}"
+        );
+        assert_eq!(
+            timing.bytes_sent,
+            Some(serde_json::to_vec(body).unwrap().len() as u64)
+        );
+        let (waiting, receiving) = (timing.waiting.unwrap(), timing.receiving.unwrap());
+        assert!(waiting + receiving <= elapsed, "{timing:?} vs {elapsed:?}");
+        (waiting, receiving)
+    }
+
+    /// The SSE body of `events`, as a server frames it.
+    fn sse_len(events: &[(Instant, String)]) -> u64 {
+        events
+            .iter()
+            .map(|(_, data)| format!("data: {data}\n\n").len() as u64)
+            .sum()
+    }
+
+    #[test]
+    fn a_complete_answer_waits_its_whole_latency_and_receives_nothing_after() {
+        // ttft + 2 * itl = 40 ms, the body at once.
+        let slow = server(json!({"ttft_ms": 30, "itl_ms": 5, "output_tokens": 3}));
+        let mut body = chat("time me, «please»");
+        body["max_tokens"] = json!(3);
+        let (response, _, elapsed) = timed(&slow, "/v1/chat/completions", &body, false, None);
+        let timing = response.timing;
+        let (waiting, receiving) = check_common(&timing, &body, elapsed);
+        assert!(waiting >= Duration::from_millis(40), "{timing:?}");
+        assert_eq!(receiving, Duration::ZERO);
+        let ResponseBody::Complete(bytes) = &response.body else {
+            panic!("expected a complete body");
+        };
+        assert_eq!(timing.bytes_received, Some(bytes.len() as u64));
+    }
+
+    #[test]
+    fn a_stream_waits_for_its_first_event_and_receives_the_rest() {
+        // Completions have no role event: the first byte is the first
+        // token, at ttft; the last token comes 2 * itl after it.
+        let slow = server(json!({"ttft_ms": 40, "itl_ms": 30, "output_tokens": 3}));
+        let body = json!({"model": "m", "prompt": "x", "stream": true});
+        let (response, events, elapsed) = timed(&slow, "/v1/completions", &body, true, None);
+        assert_eq!(response.body, ResponseBody::Streamed { events: 4 });
+        let timing = response.timing;
+        let (waiting, receiving) = check_common(&timing, &body, elapsed);
+        assert!(waiting >= Duration::from_millis(40), "{timing:?}");
+        assert!(receiving >= Duration::from_millis(60), "{timing:?}");
+        assert_eq!(timing.bytes_received, Some(sse_len(&events)));
+
+        // A sink that stops: received up to the event it stopped at, and
+        // only the bytes of the events delivered.
+        let (response, events, elapsed) = timed(&slow, "/v1/completions", &body, true, Some(2));
+        assert_eq!(response.body, ResponseBody::Streamed { events: 2 });
+        let timing = response.timing;
+        let (_, receiving) = check_common(&timing, &body, elapsed);
+        assert!(receiving >= Duration::from_millis(30), "{timing:?}");
+        assert_eq!(timing.bytes_received, Some(sse_len(&events)));
     }
 
     #[test]
