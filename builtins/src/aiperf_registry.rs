@@ -68,3 +68,9 @@ register_lazy!(ArrivalPatternCategory, "gamma", crate::arrival::Gamma, id = "mar
 
 // url_selection_strategy ----------------------------------------------------
 register_lazy!(UrlSelectionStrategyCategory, "round_robin", crate::url_selection::RoundRobin, id = "in_turn", origin = builtin);
+
+// plot ----------------------------------------------------------------------
+register_lazy!(PlotCategory, "ttft_timeline", crate::plots::TtftTimeline, id = "svg_ttft_scatter", origin = builtin);
+register_lazy!(PlotCategory, "latency_histogram", crate::plots::LatencyHistogram, id = "svg_latency_histogram", origin = builtin);
+register_lazy!(PlotCategory, "itl_histogram", crate::plots::ItlHistogram, id = "svg_itl_histogram", origin = builtin);
+register_lazy!(PlotCategory, "throughput_timeline", crate::plots::ThroughputTimeline, id = "svg_throughput_bins", origin = builtin);

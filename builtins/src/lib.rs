@@ -16,6 +16,7 @@ pub mod datasets;
 pub mod endpoints;
 pub mod exporters;
 pub mod phase_hooks;
+pub mod plots;
 mod rng;
 pub mod samplers;
 pub mod timing;
