@@ -43,9 +43,15 @@ register_lazy!(PhaseHookCategory, "logging", crate::phase_hooks::Logging, id = "
 register_lazy!(UiCategory, "none", crate::ui::NoUi, id = "no_ui", origin = builtin);
 register_lazy!(UiCategory, "simple", crate::ui::Simple, id = "simple_progress", origin = builtin);
 
-// exporter ------------------------------------------------------------------
-register_lazy!(ExporterCategory, "json", crate::exporters::Json, id = "json_file", origin = builtin);
-register_lazy!(ExporterCategory, "csv", crate::exporters::Csv, id = "csv_file", origin = builtin);
+// data_exporter -------------------------------------------------------------
+register_lazy!(DataExporterCategory, "json", crate::exporters::Json, id = "json_file", origin = builtin);
+register_lazy!(DataExporterCategory, "csv", crate::exporters::Csv, id = "csv_file", origin = builtin);
+register_lazy!(DataExporterCategory, "jsonl", crate::exporters::Jsonl, id = "jsonl_records", origin = builtin);
+register_lazy!(DataExporterCategory, "inputs_json", crate::exporters::InputsJson, id = "inputs_json_file", origin = builtin);
+
+// console_exporter ----------------------------------------------------------
+register_lazy!(ConsoleExporterCategory, "metrics", crate::console::Metrics, id = "aiperf_metrics_table", origin = builtin);
+register_lazy!(ConsoleExporterCategory, "errors", crate::console::Errors, id = "aiperf_error_summary", origin = builtin);
 
 // dataset_sampler -----------------------------------------------------------
 register_lazy!(DatasetSamplerCategory, "sequential", crate::samplers::Sequential, id = "in_order", origin = builtin);

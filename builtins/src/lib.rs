@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod arrival;
+pub mod console;
 pub mod datasets;
 pub mod endpoints;
 pub mod exporters;

@@ -204,6 +204,12 @@ pub struct ProfileArgs {
     )]
     pub warmup_request_count: Option<u64>,
 
+    /// Goodput objectives, AIPerf's syntax: `"time_to_first_token:200
+    /// request_latency:1000"` (thresholds in each metric's unit; at most,
+    /// or at least for throughputs). Adds goodput, good request count and
+    /// fraction to the results.
+    #[arg(long, value_name = "METRIC:THRESHOLD", num_args = 1.., help_heading = "Output")]
+    pub goodput: Vec<String>,
     /// Directory for the result files. Default `artifacts`.
     #[arg(
         long = "artifact-dir",
@@ -269,6 +275,9 @@ impl ProfileArgs {
                 name: registered("--ui-type", ui, UiType::parse_registered)?,
                 config: Value::Null,
             };
+        }
+        if !self.goodput.is_empty() {
+            config.goodput = Some(self.goodput.join(" "));
         }
         if let Some(duration) = self.benchmark_duration {
             config.benchmark_duration = Some(duration);
@@ -380,6 +389,8 @@ impl ProfileArgs {
                 config: Value::Null,
             },
             exporters: aiperf_engine::config::default_exporters(),
+            console_exporters: aiperf_engine::config::default_console_exporters(),
+            goodput: None,
             output_dir: "artifacts".to_owned(),
             tokenizer: None,
             benchmark_duration: None,
@@ -704,48 +715,6 @@ fn key_values(flag: &str, item: &str, json_values: bool) -> Result<Vec<(String, 
         Value::String(value.trim_start().to_owned())
     };
     Ok(vec![(key.to_owned(), value)])
-}
-
-/// The config as `--print-config` shows it: every credential (API key,
-/// header values, a URL's user and password) replaced.
-pub fn printable_config(
-    config: &BenchmarkConfig,
-    secrets: &aiperf_engine::config::Secrets,
-) -> Value {
-    let mut value = config.redacted_summary(secrets);
-    if let Some(settings) = value
-        .pointer_mut("/transport/config")
-        .and_then(Value::as_object_mut)
-    {
-        if let Some(key) = settings.get_mut("api_key") {
-            *key = json!("<hidden>");
-        }
-        if let Some(headers) = settings.get_mut("headers").and_then(Value::as_object_mut) {
-            for header in headers.values_mut() {
-                *header = json!("<hidden>");
-            }
-        }
-    }
-    let hide_user = |url: &mut Value| {
-        if let Some(text) = url.as_str() {
-            if let Some((scheme, rest)) = text.split_once("://") {
-                let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-                if let Some(at) = rest[..authority_end].rfind('@') {
-                    *url = json!(format!("{scheme}://<hidden>@{}", &rest[at + 1..]));
-                }
-            }
-        }
-    };
-    if let Some(url) = value.pointer_mut("/transport/url") {
-        hide_user(url);
-    }
-    if let Some(urls) = value
-        .pointer_mut("/transport/urls")
-        .and_then(Value::as_array_mut)
-    {
-        urls.iter_mut().for_each(hide_user);
-    }
-    value
 }
 
 /// Every flag of AIPerf 0.13's `aiperf profile` (all spellings). Consulted

@@ -9,13 +9,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use aiperf_engine::benchmark::{Benchmark, BuildOptions};
 use aiperf_engine::config::{Secrets, load_config};
 use aiperf_engine::hooks::LoadMode;
-use aiperf_plugin_api::stats::{BenchmarkResults, Percentiles, Phase, PhaseStats};
+use aiperf_plugin_api::stats::{BenchmarkResults, Phase, PhaseStats};
 
 use serde::Serialize;
 
 use crate::ProfileArgs;
 use crate::output::{CliError, Output, Status, View, report};
-use crate::table::Table;
 
 /// Loads, builds, runs and exports. Ctrl-C ends the run early; what was
 /// measured is still exported and printed. With `--print-config`, prints
@@ -30,7 +29,7 @@ pub fn run(options: &ProfileArgs) -> Result<Output, CliError> {
     };
     let config = options.apply(base)?;
     if options.print_config {
-        let shown = crate::flags::printable_config(&config, &secrets);
+        let shown = config.printable(&secrets);
         return Output::of(&ConfigView(shown), false, Status::Success);
     }
     let source = match &options.config {
@@ -66,7 +65,7 @@ pub fn run(options: &ProfileArgs) -> Result<Output, CliError> {
     };
     std::fs::create_dir_all(benchmark.output_dir()).map_err(output_error)?;
     // Writable? The same atomic write the exporters use, then gone.
-    let probe = aiperf_plugin_api::exporter::write_atomically(
+    let probe = aiperf_plugin_api::data_exporter::write_atomically(
         benchmark.output_dir(),
         ".aiperf-write-probe",
         b"",
@@ -118,8 +117,13 @@ pub fn run(options: &ProfileArgs) -> Result<Output, CliError> {
         }
     }
     // A `${VAR}` output directory stays hidden on the `written:` line.
+    let (console, console_problems) = benchmark.console(&results);
+    for problem in &console_problems {
+        report(format_args!("error: {problem}"));
+    }
     let view = RunView {
         results: &results,
+        console,
         written: written
             .iter()
             .map(|path| benchmark.redact(&path.display().to_string()))
@@ -149,6 +153,8 @@ impl View for ConfigView {
 /// written.
 struct RunView<'a> {
     results: &'a BenchmarkResults,
+    /// What the console exporters printed.
+    console: String,
     written: Vec<String>,
     dir: String,
 }
@@ -161,55 +167,22 @@ impl Serialize for RunView<'_> {
 
 impl View for RunView<'_> {
     fn render(&self) -> String {
-        render(self.results, &self.written, &self.dir)
+        render(self.results, &self.console, &self.written, &self.dir)
     }
 }
 
-fn percentile_row(table: &mut Table, metric: &str, p: &Option<Percentiles>) {
-    if let Some(p) = p {
-        let cells = [p.mean, p.min, p.p50, p.p90, p.p99, p.max].map(|v| format!("{v:.2}"));
-        let mut row = vec![metric.to_owned()];
-        row.extend(cells);
-        table.row(row);
+/// What the client adds after the console exporters' text: how it kept
+/// its schedule, how tokens were counted, the URLs, its notes.
+fn render_phase_extras(out: &mut String, stats: &PhaseStats, urls: &[String]) {
+    let mut facts = Vec::new();
+    if let Some(lag) = &stats.schedule_lag_ms {
+        facts.push(format!(
+            "schedule lag p99 {:.2} ms (max {:.2})",
+            lag.p99, lag.max
+        ));
     }
-}
-
-fn render_phase(out: &mut String, stats: &PhaseStats, urls: &[String]) {
-    let cancelled = if stats.cancelled > 0 {
-        format!(", {} cancelled", stats.cancelled)
-    } else {
-        String::new()
-    };
-    let _ = writeln!(
-        out,
-        "{} phase: {} sent, {} ok, {} failed{cancelled} in {:.2} s",
-        stats.phase, stats.sent, stats.completed, stats.failed, stats.duration_s
-    );
-    let mut table = Table::new(["METRIC", "AVG", "MIN", "P50", "P90", "P99", "MAX"]);
-    percentile_row(&mut table, "Request latency (ms)", &stats.latency_ms);
-    percentile_row(
-        &mut table,
-        "Time to first token (ms)",
-        &stats.time_to_first_token_ms,
-    );
-    percentile_row(&mut table, "Schedule lag (ms)", &stats.schedule_lag_ms);
-    *out += &table.render("  ");
-    let sent = stats
-        .send_rate
-        .map(|rate| format!(" (sent at {rate:.2} req/s)"))
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "  Request throughput: {:.2} req/s{sent}; output token throughput: {:.2} tokens/s ({} \
-         tokens)",
-        stats.request_throughput, stats.output_token_throughput, stats.output_tokens
-    );
-    if let Some(isl) = &stats.input_sequence_length {
-        let _ = writeln!(
-            out,
-            "  Input sequence length: avg {:.1} tokens (min {:.0}, max {:.0})",
-            isl.mean, isl.min, isl.max
-        );
+    if let Some(rate) = stats.send_rate {
+        facts.push(format!("sent at {rate:.2} req/s"));
     }
     if !stats.output_token_sources.is_empty() {
         let sources: Vec<String> = stats
@@ -217,7 +190,10 @@ fn render_phase(out: &mut String, stats: &PhaseStats, urls: &[String]) {
             .iter()
             .map(|(source, n)| format!("{} ({n})", source.as_str()))
             .collect();
-        let _ = writeln!(out, "  Output tokens counted by: {}", sources.join(", "));
+        facts.push(format!("output tokens counted by {}", sources.join(", ")));
+    }
+    if !facts.is_empty() {
+        let _ = writeln!(out, "{} phase: {}", stats.phase, facts.join("; "));
     }
     if stats.per_url.len() > 1 {
         for (i, counts) in stats.per_url.iter().enumerate() {
@@ -231,16 +207,14 @@ fn render_phase(out: &mut String, stats: &PhaseStats, urls: &[String]) {
             );
         }
     }
-    for (message, count) in &stats.errors {
-        let _ = writeln!(out, "  error x{count}: {}", printable_all(message));
-    }
     for note in &stats.notes {
         let _ = writeln!(out, "  note: {note}");
     }
 }
 
-/// The human summary printed at the end of a run.
-fn render(results: &BenchmarkResults, written: &[String], dir: &str) -> String {
+/// The human summary printed at the end of a run: the console exporters'
+/// text, the client's own facts, the files.
+fn render(results: &BenchmarkResults, console: &str, written: &[String], dir: &str) -> String {
     let mut out = format!(
         "aiperf profile: endpoint {} (model {}) via {}{}\n",
         results.endpoint,
@@ -252,9 +226,10 @@ fn render(results: &BenchmarkResults, written: &[String], dir: &str) -> String {
             ""
         }
     );
+    out += &printable_lines(console);
+    out.push('\n');
     for stats in &results.phases {
-        out.push('\n');
-        render_phase(&mut out, stats, &results.urls);
+        render_phase_extras(&mut out, stats, &results.urls);
     }
     if written.is_empty() {
         let _ = writeln!(out, "\nno files written to {}", printable_all(dir));
@@ -262,6 +237,15 @@ fn render(results: &BenchmarkResults, written: &[String], dir: &str) -> String {
         let _ = writeln!(out, "\nwritten: {}", printable_all(&written.join(", ")));
     }
     out
+}
+
+/// `text` with every control character but line breaks shown escaped:
+/// what console exporters print may quote a server.
+fn printable_lines(text: &str) -> String {
+    text.split('\n')
+        .map(printable_all)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// SIGINT, SIGTERM and SIGHUP stop a run the same way: the first sets

@@ -54,16 +54,26 @@ fn the_aiperf_command_line_runs_against_the_mock_server_without_a_config_file() 
         "{}",
         run.stdout
     );
-    // The prompts are 550 tokens long, as counted by the same tokenizer.
-    let isl = run
-        .stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Input sequence length: avg "))
-        .unwrap_or_else(|| panic!("no input sequence length in {}", run.stdout));
-    let mean: f64 = isl.split_whitespace().next().unwrap().parse().unwrap();
+    // AIPerf's files, and the prompts are 550 tokens long, as counted by
+    // the same tokenizer.
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.join("profile_export_aiperf.json")).unwrap())
+            .unwrap();
+    let mean = summary["input_sequence_length"]["avg"].as_f64().unwrap();
     assert!((mean - 550.0).abs() <= 5.5, "mean input length {mean}");
-    assert!(out.join("profile_export_aiperf.json").exists());
-    assert!(out.join("profile_export_aiperf.csv").exists());
+    assert_eq!(summary["request_count"]["avg"], 200.0);
+    for file in [
+        "profile_export_aiperf.csv",
+        "profile_export.jsonl",
+        "inputs.json",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    assert!(
+        run.stdout.contains("Input Sequence Length (tokens)"),
+        "{}",
+        run.stdout
+    );
     // --osl became each request's max_tokens.
     let served = server.served();
     assert_eq!(served.len(), 200);
@@ -292,7 +302,11 @@ fn wrong_and_contradictory_flags_are_refused_before_anything_is_sent() {
 
 #[test]
 fn an_aiperf_flag_this_build_lacks_is_named_not_ignored() {
-    for flag in ["--goodput", "--fixed-schedule", "--num-users"] {
+    for flag in [
+        "--fixed-schedule",
+        "--num-users",
+        "--request-cancellation-rate",
+    ] {
         assert_usage_error(
             &["-m", "x", flag, "1"],
             &[
@@ -446,10 +460,17 @@ fn a_tokenizer_json_path_counts_input_tokens_with_the_plugin() {
         &[],
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("Input sequence length: avg 2.0 tokens (min 1, max 3)"),
-        "{}",
-        run.stdout
+    let summary: Value = serde_json::from_slice(
+        &std::fs::read(scratch.path().join("out/profile_export_aiperf.json")).unwrap(),
+    )
+    .unwrap();
+    let isl = &summary["input_sequence_length"];
+    assert_eq!(
+        (
+            isl["avg"].as_f64(),
+            isl["min"].as_f64(),
+            isl["max"].as_f64()
+        ),
+        (Some(2.0), Some(1.0), Some(3.0))
     );
 }

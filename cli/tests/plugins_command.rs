@@ -114,8 +114,8 @@ fn detail_json_explains_the_selection() {
 #[test]
 fn an_override_from_the_environment_is_shown_as_the_reason() {
     let run = aiperf(
-        &["plugins", "exporter", "csv", "--json"],
-        &[("AIPERF_USE", "exporter.csv=csv_file")],
+        &["plugins", "data_exporter", "csv", "--json"],
+        &[("AIPERF_USE", "data_exporter.csv=csv_file")],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let detail: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -435,9 +435,9 @@ fn malformed_and_unknown_names_say_what_is_wrong_and_the_rule() {
         ),
         (
             &["plugins", "zzzzzzzz"],
-            "unknown category \"zzzzzzzz\"; available: arrival_pattern, custom_dataset_loader, \
-             dataset_composer, dataset_sampler, endpoint, exporter, phase_hook, \
-             timing_strategy, tokenizer, transport, ui, url_selection_strategy"
+            "unknown category \"zzzzzzzz\"; available: arrival_pattern, console_exporter, \
+             custom_dataset_loader, data_exporter, dataset_composer, dataset_sampler, endpoint, \
+             phase_hook, plot, timing_strategy, tokenizer, transport, ui, url_selection_strategy"
                 .to_owned(),
         ),
         (
@@ -534,8 +534,9 @@ fn bad_environment_values_name_the_variable_the_entry_and_the_shape() {
             ("AIPERF_USE", "uii.simple=simple_progress"),
             "environment variable AIPERF_USE: entry \"uii.simple=simple_progress\": unknown \
              category \"uii\"; did you mean \"ui\"? available: arrival_pattern, \
-             custom_dataset_loader, dataset_composer, dataset_sampler, endpoint, exporter, \
-             phase_hook, timing_strategy, tokenizer, transport, ui, url_selection_strategy"
+             console_exporter, custom_dataset_loader, data_exporter, dataset_composer, \
+             dataset_sampler, endpoint, phase_hook, plot, timing_strategy, tokenizer, transport, \
+             ui, url_selection_strategy"
                 .to_owned(),
         ),
         (

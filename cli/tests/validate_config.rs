@@ -210,8 +210,8 @@ fn every_name_field_reports_its_place_and_the_closest_name() {
          mean \"request_rate\"? available: ",
         "  error: ui: unknown ui name \"simpel\"; did you mean \"simple\"? available: none, \
          simple\n",
-        "  error: exporters[1]: unknown exporter name \"jsno\"; did you mean \"json\"? \
-         available: csv, json\n",
+        "  error: exporters[1]: unknown data_exporter name \"jsno\"; did you mean \"json\"? \
+         available: csv, inputs_json, json, jsonl\n",
     ] {
         assert!(out.contains(line), "{line:?} not in\n{out}");
     }

@@ -288,11 +288,22 @@ dataset: { prompts: [a, b, c], sampler: random, seed: 7 }
         .collect();
     assert_eq!(
         names,
-        ["profile_export_aiperf.json", "profile_export_aiperf.csv"]
+        [
+            "profile_export_aiperf.json",
+            "profile_export_aiperf.csv",
+            "profile_export.jsonl",
+            "inputs.json"
+        ]
     );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&written[0]).unwrap()).unwrap();
-    assert_eq!(json["phases"][1]["completed"], 9);
+    assert_eq!(json["request_count"]["avg"], 9.0);
+    // Every request of both phases, one line each; the dataset's 3 prompts.
+    let jsonl = std::fs::read_to_string(&written[2]).unwrap();
+    assert_eq!(jsonl.lines().count(), 11);
+    let inputs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&written[3]).unwrap()).unwrap();
+    assert_eq!(inputs["data"].as_array().unwrap().len(), 3);
 }
 
 #[test]
@@ -349,7 +360,7 @@ exporters: [ { name: json } ]
     assert!(problems.is_empty() && written.len() == 1, "{problems:?}");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&written[0]).unwrap()).unwrap();
-    assert_eq!(json["interrupted"], true);
+    assert_eq!(json["was_cancelled"], true);
 }
 
 #[test]
@@ -375,7 +386,7 @@ exporters: [ { name: parquet } ]
         "dataset.sampler: unknown dataset_sampler name \"shuffled\"",
         "plugins.timing_strategy: ",
         "`rate` is 0",
-        "exporters[0]: unknown exporter name \"parquet\"",
+        "exporters[0]: unknown data_exporter name \"parquet\"",
     ] {
         assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
     }

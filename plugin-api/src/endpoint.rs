@@ -123,6 +123,20 @@ pub enum EndpointError {
     StreamingUnsupported(&'static str),
 }
 
+impl EndpointError {
+    /// The error's kind as results group it (AIPerf's `type`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EndpointError::MalformedJson { .. } => "InvalidResponse",
+            EndpointError::MissingField { .. } | EndpointError::InvalidField { .. } => {
+                "InvalidResponse"
+            }
+            EndpointError::Server { .. } => "ServerError",
+            EndpointError::StreamingUnsupported(_) => "StreamingUnsupported",
+        }
+    }
+}
+
 /// An inference API's wire format: builds request payloads and reads
 /// responses. Implementations are pure (no I/O): the transport moves bytes.
 ///

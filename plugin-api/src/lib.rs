@@ -15,7 +15,8 @@
 //! | `timing_strategy` | [`TimingStrategy`] | [`timing_strategy`]: when each request is issued |
 //! | `phase_hook` | [`PhaseHook`] | [`phase_hook`]: callbacks at phase boundaries |
 //! | `ui` | [`Ui`] | [`ui`]: progress display |
-//! | `exporter` | [`Exporter`] | [`exporter`]: result files |
+//! | `data_exporter` | [`DataExporter`] | [`data_exporter`]: result files (AIPerf's formats) |
+//! | `console_exporter` | [`ConsoleExporter`] | [`console_exporter`]: the end-of-run summary |
 //! | `dataset_sampler` | [`DatasetSampler`] | [`dataset_sampler`]: which prompt goes next |
 //! | `tokenizer` | [`Tokenizer`] | [`tokenizer`]: token counting (sequence lengths, synthetic prompts) |
 //! | `dataset_composer` | [`Dataset`] | [`dataset_composer`]: datasets made up by the client (synthetic) |
@@ -82,12 +83,14 @@
 
 pub mod arrival_pattern;
 pub mod config;
+pub mod console_exporter;
 pub mod custom_dataset_loader;
+pub mod data_exporter;
 pub mod dataset;
 pub mod dataset_composer;
 pub mod dataset_sampler;
 pub mod endpoint;
-pub mod exporter;
+pub mod metrics;
 pub mod names;
 pub mod phase_hook;
 pub mod plot;
@@ -121,6 +124,15 @@ pub use url_selection_strategy::{
 };
 
 #[doc(no_inline)]
+pub use console_exporter::{
+    ConsoleExporter, ConsoleExporterArgs, ConsoleExporterCategory, ConsoleExporterFactory,
+};
+#[doc(no_inline)]
+pub use data_exporter::{
+    DataExporter, DataExporterArgs, DataExporterCategory, DataExporterFactory,
+    DataExporterMetadata, ExportRun, InputPayloads,
+};
+#[doc(no_inline)]
 pub use dataset_sampler::{
     DatasetSampler, DatasetSamplerCategory, DatasetSamplerFactory, SamplerArgs,
 };
@@ -129,8 +141,6 @@ pub use endpoint::{
     Endpoint, EndpointArgs, EndpointCategory, EndpointError, EndpointFactory, EndpointMetadata,
     Output, ParsedResponse, Prompt, Ranking, StreamDelta, Usage,
 };
-#[doc(no_inline)]
-pub use exporter::{Exporter, ExporterArgs, ExporterCategory, ExporterFactory, ExporterMetadata};
 #[doc(no_inline)]
 pub use phase_hook::{PhaseHook, PhaseHookArgs, PhaseHookCategory, PhaseHookFactory};
 #[doc(no_inline)]

@@ -10,10 +10,10 @@
 use registry_core::dynamic_str_enum;
 
 use crate::{
-    ArrivalPatternCategory, CustomDatasetLoaderCategory, DatasetComposerCategory,
-    DatasetSamplerCategory, EndpointCategory, ExporterCategory, PhaseHookCategory, PlotCategory,
-    TimingStrategyCategory, TokenizerCategory, TransportCategory, UiCategory,
-    UrlSelectionStrategyCategory,
+    ArrivalPatternCategory, ConsoleExporterCategory, CustomDatasetLoaderCategory,
+    DataExporterCategory, DatasetComposerCategory, DatasetSamplerCategory, EndpointCategory,
+    PhaseHookCategory, PlotCategory, TimingStrategyCategory, TokenizerCategory, TransportCategory,
+    UiCategory, UrlSelectionStrategyCategory,
 };
 
 dynamic_str_enum! {
@@ -86,13 +86,17 @@ dynamic_str_enum! {
 }
 
 dynamic_str_enum! {
-    /// A name in the `exporter` category.
-    #[category(ExporterCategory)]
-    pub enum ExporterType {
-        /// CSV file.
+    /// A name in the `data_exporter` category.
+    #[category(DataExporterCategory)]
+    pub enum DataExporterType {
+        /// `profile_export_aiperf.csv`.
         Csv = "csv",
-        /// JSON file.
+        /// `inputs.json`: the payloads of the dataset.
+        InputsJson = "inputs_json",
+        /// `profile_export_aiperf.json`.
         Json = "json",
+        /// `profile_export.jsonl`: one line per request.
+        Jsonl = "jsonl",
     }
 }
 
@@ -170,5 +174,16 @@ dynamic_str_enum! {
         ThroughputTimeline = "throughput_timeline",
         /// TTFT and request latency of each request over the run.
         TtftTimeline = "ttft_timeline",
+    }
+}
+
+dynamic_str_enum! {
+    /// A name in the `console_exporter` category.
+    #[category(ConsoleExporterCategory)]
+    pub enum ConsoleExporterType {
+        /// The errors, grouped by kind and status.
+        Errors = "errors",
+        /// AIPerf's metrics table.
+        Metrics = "metrics",
     }
 }

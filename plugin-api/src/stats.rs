@@ -69,6 +69,21 @@ pub struct RequestRecord {
     /// Which of the run's server URLs it went to (index into
     /// [`BenchmarkResults::urls`]).
     pub url: usize,
+    /// When each content chunk of a streamed answer arrived, from the
+    /// moment the request was sent (the first is the time to first token);
+    /// empty for an answer that was not streamed.
+    pub chunk_offsets: Vec<Duration>,
+    /// The token counts the server reported, when it did.
+    pub usage: Option<crate::endpoint::Usage>,
+    /// What the transport saw of the exchange.
+    pub timing: crate::transport::ExchangeTiming,
+    /// When it was sent, Unix time in nanoseconds (0 when unknown).
+    pub start_unix_ns: u64,
+    /// For a failed request: its kind (`HTTPError`, `ConnectionError`,
+    /// `InvalidResponse`, `Cancelled`, ...), as results group errors.
+    pub error_type: Option<&'static str>,
+    /// For a failed request the server answered: the HTTP status.
+    pub error_code: Option<u16>,
 }
 
 /// How a request's output tokens were counted.
@@ -195,6 +210,16 @@ pub struct PhaseStats {
     /// Requests per server URL, in the order of
     /// [`BenchmarkResults::urls`].
     pub per_url: Vec<UrlCounts>,
+    /// AIPerf's metrics of the phase ([`crate::metrics::compute`]): per
+    /// request metrics with their statistics, then run-level values.
+    pub metrics: Vec<crate::metrics::MetricResult>,
+}
+
+impl PhaseStats {
+    /// The metric with AIPerf's tag `tag`, if the phase has it.
+    pub fn metric(&self, tag: &str) -> Option<&crate::metrics::MetricResult> {
+        self.metrics.iter().find(|m| m.def.tag == tag)
+    }
 }
 
 /// Schedule lag p99 above which a phase says the client set the pace.
@@ -279,8 +304,24 @@ impl PhaseStats {
             ),
             output_token_sources,
             per_url,
+            metrics: Vec::new(),
         }
     }
+}
+
+/// A part of a run and the registration it resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedPart {
+    /// The category (`endpoint`, `transport`, ...).
+    pub category: &'static str,
+    /// The name the configuration used (`chat`).
+    pub name: String,
+    /// The implementation selected (`openai_chat`, or a plugin's).
+    pub identifier: &'static str,
+    /// `builtin` or `plugin`.
+    pub origin: &'static str,
+    /// The crate that registered it, with its version.
+    pub package: String,
 }
 
 /// What one server URL received in a phase.
@@ -306,6 +347,17 @@ pub struct BenchmarkResults {
     /// The server URLs requests went to (secrets hidden); empty for a
     /// transport that takes none.
     pub urls: Vec<String>,
+    /// What each part of the run resolved to in the registry, so a plugin
+    /// that replaced a builtin is visible.
+    pub parts: Vec<ResolvedPart>,
+    /// The effective configuration, secrets hidden (AIPerf's
+    /// `input_config`).
+    pub input_config: serde_json::Value,
+    /// When the run started and ended, Unix time in nanoseconds (0 when
+    /// unknown).
+    pub start_unix_ns: u64,
+    /// See [`start_unix_ns`](Self::start_unix_ns).
+    pub end_unix_ns: u64,
     /// One entry per completed phase, in order.
     pub phases: Vec<PhaseStats>,
 }

@@ -134,6 +134,19 @@ pub enum TransportError {
     },
 }
 
+impl TransportError {
+    /// The error's kind as results group it (AIPerf's `type`), and the
+    /// HTTP status when the server answered with one (AIPerf's `code`).
+    pub fn kind(&self) -> (&'static str, Option<u16>) {
+        match self {
+            TransportError::Connect { .. } => ("ConnectionError", None),
+            TransportError::Status { status, .. } => ("HTTPError", Some(*status)),
+            TransportError::Read { .. } => ("ReadError", None),
+            TransportError::UnsupportedPath { .. } => ("UnsupportedPath", None),
+        }
+    }
+}
+
 /// Moves a request payload to a server and the response back,
 /// asynchronously: the engine runs every request as a task on one runtime,
 /// never a thread per request.

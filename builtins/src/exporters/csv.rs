@@ -1,92 +1,88 @@
-//! `csv`: one row per metric, in the column layout of AIPerf's CSV export.
+//! `csv`: `profile_export_aiperf.csv` in AIPerf 0.13's layout.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use registry_core::{BoxError, Implementation};
 
-use super::{no_settings, write_file};
-use aiperf_plugin_api::stats::{BenchmarkResults, Percentiles};
-use aiperf_plugin_api::{Exporter, ExporterArgs, ExporterCategory, ExporterMetadata};
+use super::{labelled, no_settings, profiling};
+use aiperf_plugin_api::data_exporter::write_atomically;
+use aiperf_plugin_api::metrics::{MetricResult, MetricValue};
+use aiperf_plugin_api::{
+    DataExporter, DataExporterArgs, DataExporterCategory, DataExporterMetadata, ExportRun,
+};
 
-/// Writes `profile_export_aiperf.csv`: distributions first
-/// (`phase,metric,avg,min,max,p99,p90,p50`), then a blank line and the
-/// scalar metrics (`phase,metric,value`).
+/// Writes `profile_export_aiperf.csv` as AIPerf does: CRLF lines; first the
+/// per-request metrics (`Metric,avg,min,max,sum,p1,p5,p10,p25,p50,p75,p90,
+/// p95,p99,std`), then after a blank line the run-level values
+/// (`Metric,Value`), each section sorted by metric tag, numbers with two
+/// decimals, a metric named with its unit (`Request Latency (ms)`), and
+/// AIPerf's (empty) GPU telemetry header last.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Csv;
 
-const DISTRIBUTION_HEADER: &str = "Phase,Metric,avg,min,max,p99,p90,p50";
-const SCALAR_HEADER: &str = "Phase,Metric,Value";
+const STATS: [&str; 14] = [
+    "avg", "min", "max", "sum", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99", "std",
+];
 
-/// Quotes a field when RFC 4180 requires it.
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
 fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
+    if text.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_owned()
     }
 }
 
-fn render(results: &BenchmarkResults) -> String {
+fn render(run: &ExportRun<'_>) -> String {
     let mut out = String::new();
-    let mut line = |s: String| {
-        out.push_str(&s);
+    let metrics: &[MetricResult] = profiling(run)
+        .map(|s| s.metrics.as_slice())
+        .unwrap_or_default();
+    let mut sorted: Vec<&MetricResult> = metrics.iter().collect();
+    sorted.sort_by_key(|m| m.def.tag);
+    out.push_str("Metric,");
+    out.push_str(&STATS.join(","));
+    out.push_str("\r\n");
+    for metric in sorted
+        .iter()
+        .filter(|m| matches!(m.value, MetricValue::Stats(_)))
+    {
+        out.push_str(&field(&labelled(metric.def)));
+        for name in STATS {
+            let _ = write!(out, ",{:.2}", metric.get(name).unwrap_or(f64::NAN));
+        }
         out.push_str("\r\n");
-    };
-    line(DISTRIBUTION_HEADER.to_owned());
-    for stats in &results.phases {
-        let distributions: [(&str, &Option<Percentiles>); 2] = [
-            ("Request Latency (ms)", &stats.latency_ms),
-            ("Time to First Token (ms)", &stats.time_to_first_token_ms),
-        ];
-        for (metric, p) in distributions {
-            if let Some(p) = p {
-                line(format!(
-                    "{},{metric},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3}",
-                    stats.phase, p.mean, p.min, p.max, p.p99, p.p90, p.p50
-                ));
-            }
-        }
     }
-    line(String::new());
-    line(SCALAR_HEADER.to_owned());
-    for stats in &results.phases {
-        let mut scalar = |metric: &str, value: String| {
-            line(format!("{},{metric},{value}", stats.phase));
-        };
-        scalar("Requests Sent", stats.sent.to_string());
-        scalar("Requests Completed", stats.completed.to_string());
-        scalar("Requests Failed", stats.failed.to_string());
-        scalar("Duration (s)", format!("{:.3}", stats.duration_s));
-        scalar(
-            "Request Throughput (req/s)",
-            format!("{:.3}", stats.request_throughput),
-        );
-        scalar(
-            "Output Token Throughput (tokens/s)",
-            format!("{:.3}", stats.output_token_throughput),
-        );
-        scalar("Output Tokens", stats.output_tokens.to_string());
-        for (message, count) in &stats.errors {
-            scalar(&field(&format!("Error: {message}")), count.to_string());
-        }
+    out.push_str("\r\nMetric,Value\r\n");
+    for metric in sorted
+        .iter()
+        .filter(|m| matches!(m.value, MetricValue::Value(_)))
+    {
+        let value = metric.get("avg").unwrap_or(f64::NAN);
+        let _ = write!(out, "{},{value:.2}\r\n", field(&labelled(metric.def)));
     }
+    out.push_str(
+        "\r\n\r\nEndpoint,GPU_Index,GPU_Name,GPU_UUID,Platform,Metric,avg,min,max,sum,p1,p5,p10,\
+         p25,p50,p75,p90,p95,p99,std\r\n",
+    );
     out
 }
 
-impl Exporter for Csv {
-    fn export(&self, results: &BenchmarkResults, dir: &Path) -> Result<PathBuf, BoxError> {
-        let file_name = <Csv as Implementation<ExporterCategory>>::METADATA.file_name;
-        write_file(dir, file_name, render(results).as_bytes())
+impl DataExporter for Csv {
+    fn export(&self, run: &ExportRun<'_>, dir: &Path) -> Result<PathBuf, BoxError> {
+        let name = <Csv as Implementation<DataExporterCategory>>::METADATA.file_name;
+        write_atomically(dir, name, render(run).as_bytes())
     }
 }
 
-impl Implementation<ExporterCategory> for Csv {
-    const METADATA: ExporterMetadata = ExporterMetadata {
+impl Implementation<DataExporterCategory> for Csv {
+    const METADATA: DataExporterMetadata = DataExporterMetadata {
         file_name: "profile_export_aiperf.csv",
     };
-    const DESCRIPTION: &'static str = "Metrics as CSV rows (AIPerf's column layout).";
+    const DESCRIPTION: &'static str = "profile_export_aiperf.csv: AIPerf's layout (per-request metrics with statistics, then run-level values).";
 
-    fn create(args: ExporterArgs) -> Result<Self, BoxError> {
+    fn create(args: DataExporterArgs) -> Result<Self, BoxError> {
         no_settings(&args.config)?;
         Ok(Csv)
     }
@@ -95,43 +91,56 @@ impl Implementation<ExporterCategory> for Csv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::test_support::{results, temp_dir};
+    use crate::exporters::test_support::{records, results};
+    use aiperf_plugin_api::stats::Phase;
 
     #[test]
-    fn writes_distributions_then_scalars() {
-        let dir = temp_dir("csv");
-        let path = Csv.export(&results(), &dir).unwrap();
-        assert_eq!(path, dir.join("profile_export_aiperf.csv"));
-        let text = std::fs::read_to_string(&path).unwrap();
+    fn sections_rows_and_numbers_are_aiperfs() {
+        let records = records();
+        let results = results(&records);
+        let phases = vec![(Phase::Profiling, records)];
+        let run = ExportRun {
+            results: &results,
+            records: &phases,
+            inputs: &(),
+        };
+        let text = render(&run);
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(
-            lines,
-            [
-                DISTRIBUTION_HEADER,
-                "profiling,Request Latency (ms),20.000,10.000,30.000,30.000,30.000,10.000",
-                "profiling,Time to First Token (ms),10.000,5.000,15.000,15.000,15.000,5.000",
-                "",
-                SCALAR_HEADER,
-                "profiling,Requests Sent,3",
-                "profiling,Requests Completed,2",
-                "profiling,Requests Failed,1",
-                "profiling,Duration (s),2.000",
-                "profiling,Request Throughput (req/s),1.000",
-                "profiling,Output Token Throughput (tokens/s),8.000",
-                "profiling,Output Tokens,16",
-                "profiling,\"Error: HTTP 500, \"\"overloaded\"\"\",1",
-                "",
-            ]
+            lines[0],
+            "Metric,avg,min,max,sum,p1,p5,p10,p25,p50,p75,p90,p95,p99,std"
         );
-        std::fs::remove_dir_all(dir).unwrap();
+        assert!(
+            lines.contains(
+                &"Request Latency (ms),20.00,10.00,30.00,40.00,10.20,11.00,12.00,15.00,20.00,\
+                  25.00,28.00,29.00,29.80,10.00"
+            ),
+            "{text}"
+        );
+        let values = lines.iter().position(|l| *l == "Metric,Value").unwrap();
+        assert_eq!(lines[values - 1], "");
+        assert!(lines[values..].contains(&"Request Count,2.00"), "{text}");
+        assert!(
+            lines[values..].contains(&"Error Request Count,1.00"),
+            "{text}"
+        );
+        // Sorted by tag within each section.
+        let first: Vec<&str> = lines[1..values - 1].to_vec();
+        assert!(
+            first
+                .iter()
+                .position(|l| l.starts_with("Inter Token Latency"))
+                < first.iter().position(|l| l.starts_with("Request Latency"))
+        );
+        assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");
+        assert!(text.ends_with("p95,p99,std\r\n"));
     }
 
     #[test]
-    fn rejects_settings() {
-        let e = Csv::create(ExporterArgs {
-            config: serde_json::json!({"delimiter": ";"}),
-        })
-        .unwrap_err();
-        assert!(e.to_string().contains("unknown field `delimiter`"), "{e}");
+    fn fields_with_commas_are_quoted() {
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("x\"y,"), "\"x\"\"y,\"");
     }
 }

@@ -1,36 +1,141 @@
-//! `json`: the whole results as one JSON document.
+//! `json`: `profile_export_aiperf.json` in AIPerf 0.13's schema.
 
 use std::path::{Path, PathBuf};
 
 use registry_core::{BoxError, Implementation};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Value, json};
 
-use super::{no_settings, write_file};
-use aiperf_plugin_api::stats::BenchmarkResults;
-use aiperf_plugin_api::{Exporter, ExporterArgs, ExporterCategory, ExporterMetadata};
+use super::{error_groups, iso_time, no_settings, profiling};
+use aiperf_plugin_api::data_exporter::write_atomically_with;
+use aiperf_plugin_api::metrics::{MetricResult, MetricValue};
+use aiperf_plugin_api::{
+    DataExporter, DataExporterArgs, DataExporterCategory, DataExporterMetadata, ExportRun,
+};
 
-/// Writes `profile_export_aiperf.json`: every phase's statistics, pretty-printed.
+/// Writes `profile_export_aiperf.json`: AIPerf's summary document. Top
+/// level: `schema_version` (AIPerf's, 1.4), `aiperf_version` (this
+/// client's), `benchmark_id`, then one object per metric of the profiling
+/// phase (`unit` and AIPerf's statistics: `avg`, `p1`…`p99`, `min`, `max`,
+/// `std`, `count`, `sum` for per-request metrics; `unit` and `avg` for
+/// run-level values), `input_config` (the effective configuration, secrets
+/// hidden, with `resolved_parts`: what each part resolved to),
+/// `was_cancelled`, `error_summary` (`[{error_details: {code, type,
+/// message}, count}]`), `start_time`, `end_time`; and beyond AIPerf:
+/// `urls`, and `phases` (each phase's counts, per-URL counts, schedule lag,
+/// send rate and notes, warmup included).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json;
 
-impl Exporter for Json {
-    fn export(&self, results: &BenchmarkResults, dir: &Path) -> Result<PathBuf, BoxError> {
-        let mut text = serde_json::to_vec_pretty(results)?;
-        text.push(b'\n');
-        write_file(
-            dir,
-            <Json as Implementation<ExporterCategory>>::METADATA.file_name,
-            &text,
-        )
+/// A JSON object whose keys keep the order they were pushed in.
+struct Ordered(Vec<(String, Value)>);
+
+impl Serialize for Ordered {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
     }
 }
 
-impl Implementation<ExporterCategory> for Json {
-    const METADATA: ExporterMetadata = ExporterMetadata {
+/// A metric as AIPerf's JSON writes it.
+pub(crate) fn metric_object(metric: &MetricResult) -> Value {
+    let mut fields = vec![("unit".to_owned(), json!(metric.def.unit))];
+    match &metric.value {
+        MetricValue::Stats(s) => {
+            for name in [
+                "avg", "p1", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p99", "min", "max",
+                "std",
+            ] {
+                fields.push((name.to_owned(), json!(s.get(name))));
+            }
+            fields.push(("count".to_owned(), json!(s.count)));
+            fields.push(("sum".to_owned(), json!(s.sum)));
+        }
+        MetricValue::Value(v) => fields.push(("avg".to_owned(), json!(v))),
+    }
+    serde_json::to_value(Ordered(fields)).unwrap_or(Value::Null)
+}
+
+/// The document, in AIPerf's key order.
+fn document(run: &ExportRun<'_>) -> Ordered {
+    let results = run.results;
+    let mut doc = vec![
+        ("schema_version".to_owned(), json!("1.4")),
+        (
+            "aiperf_version".to_owned(),
+            json!(concat!("aiperf-rs ", env!("CARGO_PKG_VERSION"))),
+        ),
+        (
+            "benchmark_id".to_owned(),
+            json!(format!("{:012x}", results.start_unix_ns & 0xffff_ffff_ffff)),
+        ),
+    ];
+    let stats = profiling(run);
+    for metric in stats.map(|s| s.metrics.as_slice()).unwrap_or_default() {
+        doc.push((metric.def.tag.to_owned(), metric_object(metric)));
+    }
+    let mut input_config = results.input_config.clone();
+    if let Value::Object(map) = &mut input_config {
+        map.insert("resolved_parts".to_owned(), json!(results.parts));
+    }
+    doc.push(("input_config".to_owned(), input_config));
+    doc.push(("was_cancelled".to_owned(), json!(results.interrupted)));
+    doc.push(("is_complete".to_owned(), json!(!results.interrupted)));
+    let errors: Vec<Value> = error_groups(run)
+        .into_iter()
+        .map(|g| {
+            json!({
+                "error_details": { "code": g.code, "type": g.kind, "message": g.message },
+                "count": g.count,
+            })
+        })
+        .collect();
+    doc.push(("error_summary".to_owned(), json!(errors)));
+    doc.push((
+        "start_time".to_owned(),
+        json!(iso_time(results.start_unix_ns)),
+    ));
+    doc.push(("end_time".to_owned(), json!(iso_time(results.end_unix_ns))));
+    doc.push(("urls".to_owned(), json!(results.urls)));
+    // Beyond AIPerf: each phase's counts and the client's own measurements
+    // (warmup, cancelled requests, schedule lag, send rate), without the
+    // metrics already above.
+    let phases: Vec<Value> = results
+        .phases
+        .iter()
+        .map(|p| {
+            let mut value = json!(p);
+            if let Value::Object(map) = &mut value {
+                map.remove("metrics");
+            }
+            value
+        })
+        .collect();
+    doc.push(("phases".to_owned(), json!(phases)));
+    Ordered(doc)
+}
+
+impl DataExporter for Json {
+    fn export(&self, run: &ExportRun<'_>, dir: &Path) -> Result<PathBuf, BoxError> {
+        let doc = document(run);
+        let name = <Json as Implementation<DataExporterCategory>>::METADATA.file_name;
+        write_atomically_with(dir, name, |out| {
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            out.write_all(b"\n")
+        })
+    }
+}
+
+impl Implementation<DataExporterCategory> for Json {
+    const METADATA: DataExporterMetadata = DataExporterMetadata {
         file_name: "profile_export_aiperf.json",
     };
-    const DESCRIPTION: &'static str = "All results as one JSON document.";
+    const DESCRIPTION: &'static str = "profile_export_aiperf.json: AIPerf's summary (each metric with its statistics, input_config, error_summary).";
 
-    fn create(args: ExporterArgs) -> Result<Self, BoxError> {
+    fn create(args: DataExporterArgs) -> Result<Self, BoxError> {
         no_settings(&args.config)?;
         Ok(Json)
     }
@@ -39,34 +144,47 @@ impl Implementation<ExporterCategory> for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::test_support::{results, temp_dir};
+    use crate::exporters::test_support::{records, results};
+    use aiperf_plugin_api::stats::Phase;
 
     #[test]
-    fn writes_results_as_json() {
-        let dir = temp_dir("json");
-        let path = Json.export(&results(), &dir).unwrap();
-        assert_eq!(path, dir.join("profile_export_aiperf.json"));
-        let value: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!(value["endpoint"], "chat");
-        let phase = &value["phases"][0];
-        assert_eq!(phase["phase"], "profiling");
+    fn writes_aiperfs_keys_and_metric_objects() {
+        let scratch = aiperf_test_support::scratch_dir("json-export");
+        let records = records();
+        let results = results(&records);
+        let phases = vec![(Phase::Profiling, records)];
+        let run = ExportRun {
+            results: &results,
+            records: &phases,
+            inputs: &(),
+        };
+        let path = Json.export(&run, scratch.path()).unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc["schema_version"], "1.4");
+        let latency = &doc["request_latency"];
+        assert_eq!(latency["unit"], "ms");
+        assert_eq!(latency["count"], 2);
+        assert_eq!(latency["avg"], 20.0);
+        assert_eq!(latency["p50"], 20.0);
         assert_eq!(
-            (phase["completed"].as_u64(), phase["failed"].as_u64()),
-            (Some(2), Some(1))
+            doc["request_count"],
+            json!({"unit": "requests", "avg": 2.0})
         );
-        assert_eq!(phase["latency_ms"]["p99"], 30.0);
-        assert_eq!(phase["errors"][0][0], "HTTP 500, \"overloaded\"");
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
-    fn missing_directory_error_names_the_path() {
-        let dir = std::env::temp_dir().join("aiperf-builtins-does-not-exist/nested");
-        let e = Json.export(&results(), &dir).unwrap_err().to_string();
-        assert!(
-            e.starts_with("cannot write ") && e.contains("nested"),
-            "{e}"
+        assert_eq!(doc["error_request_count"]["avg"], 1.0);
+        assert_eq!(doc["time_to_first_token"]["max"], 15.0);
+        assert_eq!(
+            doc["error_summary"],
+            json!([{"error_details": {"code": 500, "type": "HTTPError",
+                   "message": "HTTP 500, \"overloaded\""}, "count": 1}])
         );
+        assert_eq!(doc["start_time"], "2026-12-01T18:41:07.000000");
+        assert_eq!(doc["was_cancelled"], false);
+        assert_eq!(doc["input_config"]["endpoint"]["type"], "chat");
+        // Keys in AIPerf's order: the version fields first, the times last.
+        let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap();
+        assert!(at("schema_version") < at("request_latency"));
+        assert!(at("request_latency") < at("input_config"));
+        assert!(at("error_summary") < at("end_time"));
     }
 }

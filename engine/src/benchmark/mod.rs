@@ -16,12 +16,16 @@ use std::time::Duration;
 
 use crate::config::{BenchmarkConfig, NamedConfig, Secrets};
 use crate::hooks::{HookFailure, LoadMode, PhaseHookRegistry};
+use aiperf_plugin_api::metrics::Slo;
 use aiperf_plugin_api::names::TimingStrategyType;
-use aiperf_plugin_api::stats::{BenchmarkResults, Phase, PhaseStart, PhaseStats};
+use aiperf_plugin_api::stats::{
+    BenchmarkResults, Phase, PhaseStart, PhaseStats, RequestRecord, ResolvedPart,
+};
 use aiperf_plugin_api::{
-    ComposerArgs, Dataset, DatasetEntry, DatasetSampler, EndpointArgs, Exporter, ExporterArgs,
-    InMemoryDataset, LoaderArgs, Prompt, SamplerArgs, TimingArgs, TimingStrategy, Tokenizer,
-    TokenizerArgs, Transport, TransportArgs, Ui, UiArgs, UrlSelectionArgs, UrlSelectionStrategy,
+    ComposerArgs, ConsoleExporter, ConsoleExporterArgs, DataExporter, DataExporterArgs, Dataset,
+    DatasetEntry, DatasetSampler, EndpointArgs, ExportRun, InMemoryDataset, InputPayloads,
+    LoaderArgs, Prompt, SamplerArgs, TimingArgs, TimingStrategy, Tokenizer, TokenizerArgs,
+    Transport, TransportArgs, Ui, UiArgs, UrlSelectionArgs, UrlSelectionStrategy,
 };
 
 use phase::{Deadline, Target, run_phase};
@@ -53,7 +57,12 @@ pub struct Benchmark {
     warmup: Option<Box<dyn TimingStrategy>>,
     profiling: Box<dyn TimingStrategy>,
     ui: Box<dyn Ui>,
-    exporters: Vec<(String, Box<dyn Exporter>)>,
+    exporters: Vec<(String, Box<dyn DataExporter>)>,
+    console_exporters: Vec<(String, Box<dyn ConsoleExporter>)>,
+    slos: Vec<Slo>,
+    parts: Vec<ResolvedPart>,
+    input_config: serde_json::Value,
+    records: Vec<(Phase, Vec<RequestRecord>)>,
     hooks: PhaseHookRegistry,
     hook_failures: Vec<HookFailure>,
     output_dir: PathBuf,
@@ -69,6 +78,47 @@ impl std::fmt::Debug for Benchmark {
             .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
+}
+
+/// What each named part of `config` resolves to now, for the results'
+/// header: a plugin that replaced a builtin is named.
+fn resolved_parts(config: &BenchmarkConfig) -> Vec<ResolvedPart> {
+    use aiperf_plugin_api::*;
+    use registry_core::{Category, Factory};
+
+    fn part<C: Category>(name: &str) -> Option<ResolvedPart> {
+        let info = Factory::<C>::get_class(name).ok()?.info();
+        Some(ResolvedPart {
+            category: info.category(),
+            name: name.to_owned(),
+            identifier: info.identifier(),
+            origin: info.origin().as_str(),
+            package: format!("{} {}", info.package().name(), info.package().version()),
+        })
+    }
+    let mut parts = vec![
+        part::<EndpointCategory>(config.endpoint.kind.as_str()),
+        part::<TransportCategory>(config.transport.kind.as_str()),
+    ];
+    if let Some(t) = &config.tokenizer {
+        parts.push(part::<TokenizerCategory>(t.name.as_str()));
+    }
+    if let Some(c) = &config.dataset.composer {
+        parts.push(part::<DatasetComposerCategory>(c.name.as_str()));
+    }
+    if let Some(f) = &config.dataset.file {
+        parts.push(part::<CustomDatasetLoaderCategory>(f.kind.as_str()));
+    }
+    parts.push(part::<DatasetSamplerCategory>(
+        config.dataset.sampler.as_str(),
+    ));
+    if let Some(t) = &config.plugins.timing_strategy {
+        parts.push(part::<TimingStrategyCategory>(t.name.as_str()));
+    }
+    for hook in &config.plugins.phase_hooks {
+        parts.push(part::<PhaseHookCategory>(hook.name.as_str()));
+    }
+    parts.into_iter().flatten().collect()
 }
 
 /// AIPerf's default `--benchmark-grace-period`, in seconds.
@@ -369,7 +419,7 @@ impl Benchmark {
 
         let mut exporters = Vec::new();
         for (i, named) in config.exporters.iter().enumerate() {
-            let args = ExporterArgs {
+            let args = DataExporterArgs {
                 config: named.config.clone(),
             };
             match named.name.registration().and_then(|r| r.create(args)) {
@@ -377,6 +427,55 @@ impl Benchmark {
                 Err(e) => report(&format!("exporters[{i}]"), &e),
             }
         }
+
+        let mut console_exporters = Vec::new();
+        for (i, named) in config.console_exporters.iter().enumerate() {
+            let args = ConsoleExporterArgs {
+                config: named.config.clone(),
+            };
+            match named.name.registration().and_then(|r| r.create(args)) {
+                Ok(exporter) => console_exporters.push((named.name.to_string(), exporter)),
+                Err(e) => report(&format!("console_exporters[{i}]"), &e),
+            }
+        }
+        let slos = match config
+            .goodput
+            .as_deref()
+            .map(aiperf_plugin_api::metrics::parse_goodput)
+        {
+            None => Vec::new(),
+            Some(Ok(slos)) => {
+                // AIPerf 0.13 hangs on this; say it up front instead.
+                const STREAMED_ONLY: [&str; 6] = [
+                    "time_to_first_token",
+                    "time_to_second_token",
+                    "inter_token_latency",
+                    "output_token_throughput_per_user",
+                    "decode_duration",
+                    "prefill_throughput_per_user",
+                ];
+                for slo in slos
+                    .iter()
+                    .filter(|s| STREAMED_ONLY.contains(&s.metric.tag))
+                {
+                    if !config.endpoint.streaming {
+                        report(
+                            "goodput",
+                            &format_args!(
+                                "{} is measured only on streamed answers; add --streaming \
+                                 (`endpoint.streaming: true`) or drop that objective",
+                                slo.metric.tag
+                            ),
+                        );
+                    }
+                }
+                slos
+            }
+            Some(Err(e)) => {
+                report("goodput", &e);
+                Vec::new()
+            }
+        };
 
         let hooks = PhaseHookRegistry::load(&config.plugins.phase_hooks, options.hooks, secrets);
         let (hooks, hook_failures) = match hooks {
@@ -447,6 +546,11 @@ impl Benchmark {
             profiling,
             ui,
             exporters,
+            console_exporters,
+            slos,
+            parts: resolved_parts(config),
+            input_config: config.printable(secrets),
+            records: Vec::new(),
             hooks,
             hook_failures,
             output_dir: options
@@ -498,18 +602,13 @@ impl Benchmark {
                     }],
                     std::time::Duration::ZERO,
                 );
-                return BenchmarkResults {
-                    endpoint: self.labels.0.clone(),
-                    model: self.labels.1.clone(),
-                    transport: self.labels.2.clone(),
-                    urls: self.urls.clone(),
-                    interrupted: false,
-                    phases: vec![stats],
-                };
+                return self.results(false, vec![stats], 0);
             }
         };
         let mut phases = Vec::new();
         let mut interrupted = false;
+        let started = unix_now_ns();
+        self.records.clear();
         let mut strategies: Vec<(Phase, &mut Box<dyn TimingStrategy>)> = Vec::new();
         if let Some(warmup) = self.warmup.as_mut() {
             strategies.push((Phase::Warmup, warmup));
@@ -541,6 +640,7 @@ impl Benchmark {
                 *error = self.secrets.redact(error);
             }
             let mut stats = PhaseStats::from_records(phase, &records, run.duration);
+            stats.metrics = aiperf_plugin_api::metrics::compute(&records, run.duration, &self.slos);
             if let (true, Some(limit)) = (run.client_capped, self.target.client_limit) {
                 stats.notes.push(format!(
                     "in-flight requests reached the client's limit of {limit} (one socket each, \
@@ -551,19 +651,39 @@ impl Benchmark {
             self.ui.on_phase_complete(&stats);
             self.hooks.on_phase_complete_until(&stats, stop);
             phases.push(stats);
+            self.records.push((phase, records));
             if run.interrupted {
                 interrupted = true;
                 break;
             }
         }
+        self.results(interrupted, phases, started)
+    }
+
+    /// The results of a run of this benchmark.
+    fn results(
+        &self,
+        interrupted: bool,
+        phases: Vec<PhaseStats>,
+        started: u64,
+    ) -> BenchmarkResults {
         BenchmarkResults {
             endpoint: self.labels.0.clone(),
             model: self.labels.1.clone(),
             transport: self.labels.2.clone(),
             urls: self.urls.clone(),
+            parts: self.parts.clone(),
+            input_config: self.input_config.clone(),
+            start_unix_ns: started,
+            end_unix_ns: unix_now_ns(),
             interrupted,
             phases,
         }
+    }
+
+    /// The requests of the last [`run`](Self::run), per phase.
+    pub fn records(&self) -> &[(Phase, Vec<RequestRecord>)] {
+        &self.records
     }
 
     /// Writes `results` with every configured exporter into the output
@@ -574,16 +694,73 @@ impl Benchmark {
             let message = format!("cannot create {}: {e}", self.output_dir.display());
             return (Vec::new(), vec![message]);
         }
+        let run = ExportRun {
+            results,
+            records: &self.records,
+            inputs: &Inputs(&self.target),
+        };
         let mut written = Vec::new();
         let mut problems = Vec::new();
         for (name, exporter) in &self.exporters {
-            match exporter.export(results, &self.output_dir) {
+            match exporter.export(&run, &self.output_dir) {
                 Ok(path) => written.push(path),
                 Err(e) => problems.push(self.secrets.redact(&format!("exporter `{name}`: {e}"))),
             }
         }
         (written, problems)
     }
+
+    /// The end-of-run summary: each console exporter's text, in order,
+    /// and the problems of those that failed.
+    pub fn console(&self, results: &BenchmarkResults) -> (String, Vec<String>) {
+        let run = ExportRun {
+            results,
+            records: &self.records,
+            inputs: &Inputs(&self.target),
+        };
+        let mut text = String::new();
+        let mut problems = Vec::new();
+        for (name, exporter) in &self.console_exporters {
+            match exporter.render(&run) {
+                Ok(part) => text.push_str(&part),
+                Err(e) => problems.push(
+                    self.secrets
+                        .redact(&format!("console exporter `{name}`: {e}")),
+                ),
+            }
+        }
+        (self.secrets.redact(&text), problems)
+    }
+}
+
+/// The dataset's entries as the payloads they are sent as.
+struct Inputs<'a>(&'a Target);
+
+impl InputPayloads for Inputs<'_> {
+    fn len(&self) -> usize {
+        self.0.dataset.len()
+    }
+
+    fn payload(&self, index: usize) -> Result<serde_json::Value, registry_core::BoxError> {
+        let target = self.0;
+        let mut entry = target.dataset.entry(index)?;
+        if let Some(payload) = entry.payload.take() {
+            return Ok(payload);
+        }
+        let prompt = &mut entry.prompt;
+        prompt.max_tokens = prompt.max_tokens.or(target.default_max_tokens);
+        if prompt.passages.is_empty() {
+            prompt.passages = target.default_passages.to_vec();
+        }
+        Ok(target.endpoint.format_payload(prompt))
+    }
+}
+
+/// Now as Unix time in nanoseconds.
+fn unix_now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// The runtime requests run on: one worker per core (at most what the

@@ -121,6 +121,9 @@ pub(crate) fn run_phase(
     };
     let mut tasks: Vec<AbortHandle> = Vec::new();
     let start = Instant::now();
+    // The phase start by the wall clock, for the records' Unix timestamps;
+    // offsets come from the monotonic clock.
+    let start_unix = std::time::SystemTime::now();
     let mut issued = 0u64;
     let mut interrupted = false;
     let mut client_capped = false;
@@ -243,6 +246,7 @@ pub(crate) fn run_phase(
             stream: target.stream,
             schedule_lag,
             sent_at: now.duration_since(start),
+            start_unix_ns: unix_ns(start_unix, now.duration_since(start)),
         };
         let tx = tx.clone();
         let task = runtime.spawn(async move {
@@ -277,6 +281,7 @@ pub(crate) fn run_phase(
                 while (c.records.len() as u64) < issued {
                     c.finished(RequestRecord {
                         error: Some("a request task ended without a result".to_owned()),
+                        error_type: Some("Panic"),
                         ..RequestRecord::default()
                     });
                 }
@@ -309,6 +314,7 @@ pub(crate) fn run_phase(
                         .to_owned()
                 }),
                 cancelled: true,
+                error_type: Some("Cancelled"),
                 ..RequestRecord::default()
             });
         }
@@ -319,4 +325,11 @@ pub(crate) fn run_phase(
         interrupted,
         client_capped,
     }
+}
+
+/// `offset` after `start` as Unix time in nanoseconds (0 before 1970).
+fn unix_ns(start: std::time::SystemTime, offset: Duration) -> u64 {
+    (start + offset)
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use aiperf_plugin_api::endpoint::Usage;
 use aiperf_plugin_api::stats::{RequestRecord, TokenSource};
 use aiperf_plugin_api::{
     DatasetEntry, Endpoint, EventSink, Output, ResponseBody, Tokenizer, Transport, TransportRequest,
@@ -43,6 +44,8 @@ pub(crate) struct Job {
     pub(crate) stream: bool,
     pub(crate) schedule_lag: Duration,
     pub(crate) sent_at: Duration,
+    /// `sent_at` as Unix time in nanoseconds.
+    pub(crate) start_unix_ns: u64,
 }
 
 /// Runs `job`, with a panic in the endpoint or transport (a plugin's bug)
@@ -55,6 +58,7 @@ pub(crate) async fn execute_catching_panics(job: Job) -> RequestRecord {
     let lag = job.schedule_lag;
     let sent_at = job.sent_at;
     let url = job.url;
+    let start_unix_ns = job.start_unix_ns;
     let outcome = CatchUnwind(Box::pin(execute(job, Arc::clone(&stage), sent))).await;
     outcome.unwrap_or_else(|payload| {
         let component = match stage.load(Ordering::Relaxed) {
@@ -67,9 +71,11 @@ pub(crate) async fn execute_catching_panics(job: Job) -> RequestRecord {
                 "{component} panicked: {}",
                 panic_message(payload.as_ref())
             )),
+            error_type: Some("Panic"),
             schedule_lag: lag,
             sent_at,
             url,
+            start_unix_ns,
             ..RequestRecord::default()
         }
     })
@@ -101,11 +107,17 @@ struct StreamReader<'a> {
     first_token: Option<Duration>,
     last_event: Option<Instant>,
     chunks: u64,
+    /// When each content chunk arrived, from `sent`.
+    chunk_offsets: Vec<Duration>,
     reported_tokens: Option<u64>,
+    /// The last usage the stream reported (fields merged: a server may send
+    /// prompt and completion counts in different events).
+    usage: Option<Usage>,
     /// The answer's text, kept only when a tokenizer will count it.
     text: Option<String>,
     ended: bool,
-    error: Option<String>,
+    /// The first unusable event: its kind and message.
+    error: Option<(&'static str, String)>,
 }
 
 impl EventSink for StreamReader<'_> {
@@ -123,16 +135,23 @@ impl EventSink for StreamReader<'_> {
                         text.push_str(&delta.text);
                     }
                     self.chunks += 1;
-                    self.first_token
-                        .get_or_insert(at.saturating_duration_since(self.sent));
+                    let offset = at.saturating_duration_since(self.sent);
+                    self.first_token.get_or_insert(offset);
+                    self.chunk_offsets.push(offset);
                 }
-                if let Some(tokens) = delta.usage.and_then(|u| u.completion_tokens) {
-                    self.reported_tokens = Some(tokens);
+                if let Some(reported) = delta.usage {
+                    let usage = self.usage.get_or_insert_with(Usage::default);
+                    usage.prompt_tokens = reported.prompt_tokens.or(usage.prompt_tokens);
+                    usage.completion_tokens =
+                        reported.completion_tokens.or(usage.completion_tokens);
+                    if let Some(tokens) = reported.completion_tokens {
+                        self.reported_tokens = Some(tokens);
+                    }
                 }
                 true
             }
             Err(e) => {
-                self.error = Some(e.to_string());
+                self.error = Some((e.kind(), e.to_string()));
                 false
             }
         };
@@ -148,19 +167,26 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
     let lag = job.schedule_lag;
     let sent_at = job.sent_at;
     let url = job.url;
-    let failed = |latency: Duration, error: String| RequestRecord {
-        latency,
-        error: Some(error),
-        schedule_lag: lag,
-        sent_at,
-        url,
-        ..RequestRecord::default()
+    let start_unix_ns = job.start_unix_ns;
+    let failed = |latency: Duration, (kind, code): (&'static str, Option<u16>), error: String| {
+        RequestRecord {
+            latency,
+            error: Some(error),
+            error_type: Some(kind),
+            error_code: code,
+            schedule_lag: lag,
+            sent_at,
+            url,
+            start_unix_ns,
+            ..RequestRecord::default()
+        }
     };
     let mut entry = match job.entry {
         Ok(entry) => entry,
         Err(e) => {
             return failed(
                 Duration::ZERO,
+                ("DatasetError", None),
                 format!("dataset entry {} cannot be read: {e}", job.index),
             );
         }
@@ -181,7 +207,9 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
         first_token: None,
         last_event: None,
         chunks: 0,
+        chunk_offsets: Vec::new(),
         reported_tokens: None,
+        usage: None,
         text: job.tokenizer.as_ref().map(|_| String::new()),
         ended: false,
         error: None,
@@ -191,10 +219,11 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
     stage.store(IN_ENDPOINT, Ordering::Relaxed);
     let response = match response {
         Ok(response) => response,
-        Err(e) => return failed(sent.elapsed(), e.to_string()),
+        Err(e) => return failed(sent.elapsed(), e.kind(), e.to_string()),
     };
+    let timing = response.timing;
     // What is left to count once the answer is in: off the timed path.
-    let (latency, time_to_first_token, output) = match response.body {
+    let (latency, time_to_first_token, usage, output) = match response.body {
         ResponseBody::Complete(bytes) => {
             let latency = sent.elapsed();
             match job.endpoint.parse_response(&bytes) {
@@ -204,6 +233,7 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
                 Ok(_) if job.stream => {
                     return failed(
                         latency,
+                        ("InvalidResponse", None),
                         format!(
                             "a stream was asked for, but the answer is not an event stream \
                              (text/event-stream); it starts with {:?}",
@@ -212,6 +242,7 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
                     );
                 }
                 Ok(parsed) => {
+                    let usage = parsed.usage;
                     let output = match (
                         parsed.usage.and_then(|u| u.completion_tokens),
                         parsed.output,
@@ -220,24 +251,29 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
                         (None, Output::Text(text)) => Counted::Text(text, TokenSource::Words),
                         (None, _) => Counted::Known(0, TokenSource::None),
                     };
-                    (latency, None, output)
+                    (latency, None, usage, output)
                 }
-                Err(e) => return failed(latency, e.to_string()),
+                Err(e) => return failed(latency, (e.kind(), None), e.to_string()),
             }
         }
         ResponseBody::Streamed { events } => {
             let latency = reader
                 .last_event
                 .map_or_else(|| sent.elapsed(), |at| at.saturating_duration_since(sent));
-            if let Some(error) = reader.error {
-                return failed(latency, error);
+            if let Some((kind, error)) = reader.error {
+                return failed(latency, (kind, None), error);
             }
             if events == 0 {
-                return failed(latency, "the event stream ended without any event".into());
+                return failed(
+                    latency,
+                    ("InvalidResponse", None),
+                    "the event stream ended without any event".into(),
+                );
             }
             if !reader.ended && reader.chunks == 0 && reader.reported_tokens.is_none() {
                 return failed(
                     latency,
+                    ("InvalidResponse", None),
                     "the event stream ended without content or an end marker".into(),
                 );
             }
@@ -246,9 +282,10 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
                 (None, Some(text)) => Counted::Text(text, TokenSource::StreamChunks),
                 (None, None) => Counted::Known(reader.chunks, TokenSource::StreamChunks),
             };
-            (latency, reader.first_token, output)
+            (latency, reader.first_token, reader.usage, output)
         }
     };
+    let chunk_offsets = std::mem::take(&mut reader.chunk_offsets);
     let (input_tokens, (output_tokens, output_token_source)) =
         count_tokens(job.tokenizer, entry, output).await;
     RequestRecord {
@@ -260,6 +297,10 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
         schedule_lag: lag,
         sent_at,
         url,
+        chunk_offsets,
+        usage,
+        timing,
+        start_unix_ns,
         ..RequestRecord::default()
     }
 }

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::expand::{ExpandError, Secrets, expand, is_single_reference};
 use aiperf_plugin_api::names::{
-    CustomDatasetLoaderType, DatasetComposerType, DatasetSamplerType, EndpointType, ExporterType,
-    PhaseHookType, TimingStrategyType, TokenizerType, TransportType, UiType,
-    UrlSelectionStrategyType,
+    ConsoleExporterType, CustomDatasetLoaderType, DataExporterType, DatasetComposerType,
+    DatasetSamplerType, EndpointType, PhaseHookType, TimingStrategyType, TokenizerType,
+    TransportType, UiType, UrlSelectionStrategyType,
 };
 
 /// A name type whose valid values are the names registered in its
@@ -35,7 +35,8 @@ registered_names! {
     TimingStrategyType => aiperf_plugin_api::TimingStrategyFactory,
     PhaseHookType => aiperf_plugin_api::PhaseHookFactory,
     UiType => aiperf_plugin_api::UiFactory,
-    ExporterType => aiperf_plugin_api::ExporterFactory,
+    DataExporterType => aiperf_plugin_api::DataExporterFactory,
+    ConsoleExporterType => aiperf_plugin_api::ConsoleExporterFactory,
     DatasetSamplerType => aiperf_plugin_api::DatasetSamplerFactory,
     TokenizerType => aiperf_plugin_api::TokenizerFactory,
     DatasetComposerType => aiperf_plugin_api::DatasetComposerFactory,
@@ -160,7 +161,16 @@ pub struct BenchmarkConfig {
     pub ui: NamedConfig<UiType>,
     /// Result files; `json` and `csv` when absent.
     #[serde(default = "defaults::exporters")]
-    pub exporters: Vec<NamedConfig<ExporterType>>,
+    pub exporters: Vec<NamedConfig<DataExporterType>>,
+    /// What the end of a run prints; AIPerf's metrics table and the error
+    /// summary when absent.
+    #[serde(default = "defaults::console_exporters")]
+    pub console_exporters: Vec<NamedConfig<ConsoleExporterType>>,
+    /// Goodput objectives in AIPerf's syntax (`"time_to_first_token:200
+    /// request_latency:1000"`, thresholds in each metric's unit): adds the
+    /// `goodput`, `good_request_count` and `good_request_fraction` metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goodput: Option<String>,
     /// Directory the exporters write into (created if missing).
     #[serde(default = "defaults::output_dir")]
     pub output_dir: String,
@@ -254,7 +264,11 @@ impl Default for DatasetConfig {
     }
 }
 
-pub(super) fn default_exporters() -> Vec<NamedConfig<ExporterType>> {
+pub(super) fn default_console_exporters() -> Vec<NamedConfig<ConsoleExporterType>> {
+    defaults::console_exporters()
+}
+
+pub(super) fn default_exporters() -> Vec<NamedConfig<DataExporterType>> {
     defaults::exporters()
 }
 
@@ -265,7 +279,8 @@ pub(super) fn default_prompts() -> Vec<String> {
 mod defaults {
     use super::NamedConfig;
     use aiperf_plugin_api::names::{
-        CustomDatasetLoaderType, DatasetSamplerType, ExporterType, UiType, UrlSelectionStrategyType,
+        ConsoleExporterType, CustomDatasetLoaderType, DataExporterType, DatasetSamplerType, UiType,
+        UrlSelectionStrategyType,
     };
 
     pub(super) fn url_strategy() -> UrlSelectionStrategyType {
@@ -283,14 +298,29 @@ mod defaults {
         }
     }
 
-    pub(super) fn exporters() -> Vec<NamedConfig<ExporterType>> {
-        [ExporterType::Json, ExporterType::Csv]
+    pub(super) fn console_exporters() -> Vec<NamedConfig<ConsoleExporterType>> {
+        [ConsoleExporterType::Metrics, ConsoleExporterType::Errors]
             .into_iter()
             .map(|name| NamedConfig {
                 name,
                 config: serde_json::Value::Null,
             })
             .collect()
+    }
+
+    pub(super) fn exporters() -> Vec<NamedConfig<DataExporterType>> {
+        [
+            DataExporterType::Json,
+            DataExporterType::Csv,
+            DataExporterType::Jsonl,
+            DataExporterType::InputsJson,
+        ]
+        .into_iter()
+        .map(|name| NamedConfig {
+            name,
+            config: serde_json::Value::Null,
+        })
+        .collect()
     }
 
     pub(super) fn output_dir() -> String {
@@ -676,6 +706,48 @@ fn path_keys(path: &str) -> impl Iterator<Item = &str> {
 }
 
 impl BenchmarkConfig {
+    /// The configuration as it may be shown or exported (`--print-config`,
+    /// AIPerf's `input_config`): [`redacted_summary`](Self::redacted_summary)
+    /// with every credential also replaced: `transport.config.api_key`, the
+    /// values of `transport.config.headers`, and a URL's user and password.
+    pub fn printable(&self, secrets: &Secrets) -> serde_json::Value {
+        use serde_json::{Value, json};
+        let mut value = self.redacted_summary(secrets);
+        if let Some(settings) = value
+            .pointer_mut("/transport/config")
+            .and_then(Value::as_object_mut)
+        {
+            if let Some(key) = settings.get_mut("api_key") {
+                *key = json!("<hidden>");
+            }
+            if let Some(headers) = settings.get_mut("headers").and_then(Value::as_object_mut) {
+                for header in headers.values_mut() {
+                    *header = json!("<hidden>");
+                }
+            }
+        }
+        let hide_user = |url: &mut Value| {
+            if let Some(text) = url.as_str() {
+                if let Some((scheme, rest)) = text.split_once("://") {
+                    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+                    if let Some(at) = rest[..authority_end].rfind('@') {
+                        *url = json!(format!("{scheme}://<hidden>@{}", &rest[at + 1..]));
+                    }
+                }
+            }
+        };
+        if let Some(url) = value.pointer_mut("/transport/url") {
+            hide_user(url);
+        }
+        if let Some(urls) = value
+            .pointer_mut("/transport/urls")
+            .and_then(Value::as_array_mut)
+        {
+            urls.iter_mut().for_each(hide_user);
+        }
+        value
+    }
+
     /// The configuration as JSON with every environment-derived value shown
     /// as its `${VAR}` references instead: safe to print.
     pub fn redacted_summary(&self, secrets: &Secrets) -> serde_json::Value {

@@ -42,8 +42,15 @@ pub use file::{
 };
 
 /// The exporters of a config that names none (`json`, `csv`).
-pub fn default_exporters() -> Vec<NamedConfig<aiperf_plugin_api::names::ExporterType>> {
+pub fn default_exporters() -> Vec<NamedConfig<aiperf_plugin_api::names::DataExporterType>> {
     file::default_exporters()
+}
+
+/// The console exporters of a config that names none (`metrics`,
+/// `errors`).
+pub fn default_console_exporters() -> Vec<NamedConfig<aiperf_plugin_api::names::ConsoleExporterType>>
+{
+    file::default_console_exporters()
 }
 
 /// The prompts of a config that gives no dataset.
