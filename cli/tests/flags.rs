@@ -474,3 +474,41 @@ fn a_tokenizer_json_path_counts_input_tokens_with_the_plugin() {
         (Some(2.0), Some(1.0), Some(3.0))
     );
 }
+
+#[test]
+fn goodput_objectives_are_checked_before_anything_is_sent() {
+    let run = aiperf(
+        &["profile", "-m", "x", "--isl", "8", "--goodput", "ttft:200"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "goodput: \"ttft\" is not a per-request metric a goodput objective can use; use one \
+             of: time_to_first_token, "
+        ),
+        "{}",
+        run.stderr
+    );
+    // AIPerf 0.13 hangs on this one; here it is refused.
+    let run = aiperf(
+        &[
+            "profile",
+            "-m",
+            "x",
+            "--isl",
+            "8",
+            "--goodput",
+            "time_to_first_token:200",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "goodput: time_to_first_token is measured only on streamed answers; add --streaming"
+        ),
+        "{}",
+        run.stderr
+    );
+}
