@@ -83,7 +83,8 @@ pub struct ExchangeTiming {
     pub waiting: Option<Duration>,
     /// From the response headers to the end of the body (or of the stream).
     pub receiving: Option<Duration>,
-    /// Request bytes written (headers and body).
+    /// Request bytes written (body; headers when the transport counts
+    /// them: the builtin ones count the body only).
     pub bytes_sent: Option<u64>,
     /// Response bytes read (body; headers when the transport counts them).
     pub bytes_received: Option<u64>,
