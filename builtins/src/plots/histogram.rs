@@ -9,7 +9,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use registry_core::BoxError;
 
 use super::{
-    FONT, SIZE, axis_range, drawing_error, format_ms, format_tick, percentile, title, write_svg,
+    FONT, SIZE, axis_range, drawing_error, format_count, format_ms, format_tick, percentile, title,
+    write_svg,
 };
 
 /// The most bins a histogram has, however many values it shows.
@@ -112,6 +113,7 @@ fn draw(
         .x_desc(spec.x_label)
         .y_desc("Requests")
         .x_label_formatter(&|v| format_tick(*v))
+        .y_label_formatter(&|count| format_count(*count as usize))
         .axis_desc_style((FONT, 16))
         .label_style((FONT, 13))
         .draw()?;

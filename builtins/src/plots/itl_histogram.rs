@@ -6,7 +6,7 @@ use aiperf_plugin_api::{Plot, PlotArgs, PlotCategory, PlotData};
 use registry_core::{BoxError, Implementation};
 
 use super::histogram::{self, HistogramSpec};
-use super::{count_of, finite_sorted, no_settings};
+use super::{count_of, finite_sorted, format_count, no_settings};
 
 /// Writes `itl_histogram.svg`: a histogram of the inter-token latency of
 /// each successful request (AIPerf's per-request `inter_token_latency`, one
@@ -39,7 +39,10 @@ impl Plot for ItlHistogram {
         }
         let without = match ok - values.len() {
             0 => String::new(),
-            n => format!("; {n} without one (a single token), not shown"),
+            n => format!(
+                "; {} without one (a single token), not shown",
+                format_count(n)
+            ),
         };
         let spec = HistogramSpec {
             name: "itl_histogram",

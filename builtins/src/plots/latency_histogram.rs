@@ -6,7 +6,7 @@ use aiperf_plugin_api::{Plot, PlotArgs, PlotCategory, PlotData};
 use registry_core::{BoxError, Implementation};
 
 use super::histogram::{self, HistogramSpec};
-use super::{count_of, finite_sorted, no_settings};
+use super::{count_of, finite_sorted, format_count, no_settings};
 
 /// Writes `latency_histogram.svg`: a histogram of the request latency of
 /// every request that succeeded, with its p50, p90 and p99 marked.
@@ -29,7 +29,7 @@ impl Plot for LatencyHistogram {
         }
         let failed_note = match failed {
             0 => String::new(),
-            n => format!("; {n} failed, not shown"),
+            n => format!("; {} failed, not shown", format_count(n)),
         };
         let spec = HistogramSpec {
             name: "latency_histogram",
@@ -57,7 +57,9 @@ impl Implementation<PlotCategory> for LatencyHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plots::test_support::{failed, read_svg, request, small_run, temp_dir, texts};
+    use crate::plots::test_support::{
+        failed, large_run, read_svg, request, small_run, temp_dir, texts,
+    };
 
     #[test]
     fn draws_the_latency_distribution_with_labelled_percentiles() {
@@ -122,6 +124,22 @@ mod tests {
             std::fs::read_dir(&dir).unwrap().count(),
             0,
             "nothing written"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_huge_run_is_drawn_in_bins_not_per_request() {
+        let dir = temp_dir("latency-histogram-huge");
+        let svg = read_svg(&LatencyHistogram.render(&large_run(100_000), &dir).unwrap()[0]);
+        // Two rectangles per bin at most, whatever the number of requests.
+        assert!(svg.matches("<rect").count() <= 2 * 100 + 2, "{}", svg.len());
+        let texts = texts(&svg);
+        assert!(
+            texts
+                .iter()
+                .any(|t| t == "Request latency of 100,000 requests"),
+            "{texts:?}"
         );
         std::fs::remove_dir_all(dir).unwrap();
     }

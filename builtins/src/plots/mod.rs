@@ -105,11 +105,12 @@ fn format_count(n: usize) -> String {
     out
 }
 
-/// An axis tick: short, without trailing zeros (`0.5`, `12`, `1.25k`).
+/// An axis tick: short, without trailing zeros (`0.5`, `12`, `12,500`).
 fn format_tick(value: f64) -> String {
     let abs = value.abs();
-    if abs >= 10_000.0 {
-        return format!("{}k", format_tick(value / 1000.0));
+    if abs >= 1_000.0 {
+        let sign = if value < 0.0 { "-" } else { "" };
+        return format!("{sign}{}", format_count(abs.round() as usize));
     }
     let text = if abs >= 100.0 || abs == 0.0 {
         format!("{value:.0}")
@@ -337,7 +338,8 @@ mod tests {
         assert_eq!(format_tick(12.0), "12");
         assert_eq!(format_tick(1.25), "1.25");
         assert_eq!(format_tick(250.0), "250");
-        assert_eq!(format_tick(12_500.0), "12.5k");
+        assert_eq!(format_tick(12_500.0), "12,500");
+        assert_eq!(format_tick(-2_000.4), "-2,000");
         assert_eq!(format_ms(62.345), "62.3");
         assert_eq!(format_ms(1.5), "1.50");
         assert_eq!(format_ms(1234.4), "1234");

@@ -6,7 +6,9 @@ use aiperf_plugin_api::{Plot, PlotArgs, PlotCategory, PlotData, PlotRequest};
 use plotters::prelude::*;
 use registry_core::{BoxError, Implementation};
 
-use super::{FONT, SIZE, count_of, drawing_error, format_tick, no_settings, title, write_svg};
+use super::{
+    FONT, SIZE, count_of, drawing_error, format_count, format_tick, no_settings, title, write_svg,
+};
 
 /// Colours: requests blue, tokens green, failures red.
 const REQUESTS: RGBColor = RGBColor(31, 119, 180);
@@ -238,7 +240,7 @@ impl Series {
             count_of(self.ok_total, "request"),
         );
         if self.failed_total > 0 {
-            caption += &format!(", {} failed", self.failed_total);
+            caption += &format!(", {} failed", format_count(self.failed_total));
         }
         caption + &format!(", over {}", format_duration(self.duration))
     }
