@@ -23,6 +23,7 @@ mod completions;
 pub mod flags;
 pub mod linked;
 mod output;
+pub mod plot;
 pub mod plugins;
 pub mod profile;
 mod table;
@@ -50,6 +51,9 @@ pub enum Command {
     /// Run a benchmark described by AIPerf's flags and/or a YAML config;
     /// every part comes from the registry.
     Profile(Box<ProfileArgs>),
+    /// Charts of a finished run (SVG, from its profile_export.jsonl; no
+    /// browser needed).
+    Plot(plot::PlotArgs),
     /// The config file's JSON Schema (`aiperf config schema`).
     Config(ConfigArgs),
     /// A shell completion script that completes plugin names from this
@@ -220,6 +224,10 @@ fn run_linked(cli: Cli, linked: &[&str]) -> Result<Output, CliError> {
         Command::Profile(args) => {
             apply_environment(linked)?;
             profile::run(&args)
+        }
+        Command::Plot(args) => {
+            apply_environment(linked)?;
+            plot::run(&args)
         }
         Command::Config(ConfigArgs {
             action: ConfigAction::Schema,
