@@ -122,8 +122,15 @@ fn a_run_writes_aiperfs_four_files_in_aiperfs_shapes() {
     assert_eq!(errors[0]["count"], failed as u64);
     assert_eq!(errors[0]["error_details"]["code"], 500);
     assert!(errors[0]["error_details"]["message"].is_string());
-    assert_eq!(doc["input_config"]["endpoint"]["model"], "demo");
-    let parts = doc["input_config"]["resolved_parts"].as_array().unwrap();
+    // input_config in AIPerf's shape, where its readers look for the
+    // model, the URL, the concurrency and the request count.
+    let config = &doc["input_config"];
+    assert_eq!(config["models"]["items"][0]["name"], "demo");
+    assert_eq!(config["endpoint"]["urls"][0], server.url());
+    assert_eq!(config["phases"][0]["concurrency"], 4);
+    assert_eq!(config["phases"][0]["requests"], 40);
+    assert_eq!(config["slos"]["time_to_first_token"], 1000.0);
+    let parts = doc["aiperf_rs"]["resolved_parts"].as_array().unwrap();
     assert!(
         parts
             .iter()
@@ -145,6 +152,22 @@ fn a_run_writes_aiperfs_four_files_in_aiperfs_shapes() {
         let end = meta["request_end_ns"].as_u64().unwrap();
         assert!(end >= start, "{meta}");
         assert_eq!(meta["benchmark_phase"], "profiling");
+        // What AIPerf's record model requires, and the link to inputs.json.
+        for key in [
+            "worker_id",
+            "record_processor_id",
+            "x_request_id",
+            "x_correlation_id",
+        ] {
+            assert!(meta[key].is_string(), "{key}: {meta}");
+        }
+        assert!(
+            meta["conversation_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("session_"),
+            "{meta}"
+        );
         if let Some(error) = line.get("error") {
             errors_seen += 1;
             assert_eq!(error["code"], 500, "{error}");

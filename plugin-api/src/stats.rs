@@ -84,6 +84,9 @@ pub struct RequestRecord {
     pub error_type: Option<&'static str>,
     /// For a failed request the server answered: the HTTP status.
     pub error_code: Option<u16>,
+    /// The index of the dataset entry it was built from (`inputs.json`'s
+    /// `session_{entry}`).
+    pub entry: usize,
 }
 
 /// How a request's output tokens were counted.

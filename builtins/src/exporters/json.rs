@@ -18,12 +18,14 @@ use aiperf_plugin_api::{
 /// client's), `benchmark_id`, then one object per metric of the profiling
 /// phase (`unit` and AIPerf's statistics: `avg`, `p1`…`p99`, `min`, `max`,
 /// `std`, `count`, `sum` for per-request metrics; `unit` and `avg` for
-/// run-level values), `input_config` (the effective configuration, secrets
-/// hidden, with `resolved_parts`: what each part resolved to),
-/// `was_cancelled`, `error_summary` (`[{error_details: {code, type,
+/// run-level values), `input_config` (the effective configuration
+/// in AIPerf's shape: `models`, `endpoint.urls`, `datasets`, `phases`,
+/// ...), `was_cancelled`, `error_summary` (`[{error_details: {code, type,
 /// message}, count}]`), `start_time`, `end_time`; and beyond AIPerf:
-/// `urls`, and `phases` (each phase's counts, per-URL counts, schedule lag,
-/// send rate and notes, warmup included).
+/// `urls`, `phases` (each phase's counts, per-URL counts, schedule lag,
+/// send rate and notes, warmup included) and `aiperf_rs` (this client's
+/// own configuration, secrets hidden, and `resolved_parts`: what each
+/// named part resolved to, plugin or builtin, and its crate).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json;
 
@@ -38,6 +40,110 @@ impl Serialize for Ordered {
         }
         map.end()
     }
+}
+
+/// Our configuration in the shape of AIPerf's `input_config` (its
+/// `BenchmarkConfig`: `models`, `endpoint`, `datasets`, `phases`,
+/// `tokenizer`, `slos`, `artifacts`), which AIPerf's readers take the
+/// model, URL, concurrency and request count from.
+pub(crate) fn aiperf_input_config(config: &Value, urls: &[String]) -> Value {
+    let at = |pointer: &str| config.pointer(pointer).cloned().unwrap_or(Value::Null);
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "models".into(),
+        json!({ "items": [{ "name": at("/endpoint/model") }] }),
+    );
+    out.insert(
+        "endpoint".into(),
+        json!({
+            "urls": urls,
+            "type": at("/endpoint/type"),
+            "streaming": at("/endpoint/streaming").as_bool().unwrap_or(false),
+        }),
+    );
+    let mut dataset = serde_json::Map::new();
+    dataset.insert("name".into(), json!("main"));
+    if let Some(composer) = config.pointer("/dataset/composer") {
+        dataset.insert("type".into(), composer["name"].clone());
+        let settings = &composer["config"];
+        if let Some(entries) = settings.get("entries") {
+            dataset.insert("entries".into(), entries.clone());
+        }
+        let mut prompts = serde_json::Map::new();
+        for (ours, theirs) in [("isl", "isl"), ("osl", "osl")] {
+            if let Some(mean) = settings.get(ours).and_then(Value::as_f64) {
+                let mut length = json!({ "mean": mean });
+                if let Some(sd) = settings
+                    .get(&format!("{ours}_stddev"))
+                    .and_then(Value::as_f64)
+                {
+                    length["stddev"] = json!(sd);
+                }
+                prompts.insert(theirs.into(), length);
+            }
+        }
+        dataset.insert("prompts".into(), Value::Object(prompts));
+    } else if let Some(file) = config.pointer("/dataset/file") {
+        dataset.insert("type".into(), json!("file"));
+        dataset.insert("path".into(), file["path"].clone());
+        dataset.insert("format".into(), file["type"].clone());
+    } else {
+        dataset.insert("type".into(), json!("inline"));
+    }
+    out.insert("datasets".into(), json!([dataset]));
+    let phase = |name: &str, strategy: &Value| {
+        let settings = &strategy["config"];
+        let mut phase = json!({ "name": name, "kind": name, "type": strategy["name"] });
+        for key in [
+            "requests",
+            "concurrency",
+            "rate",
+            "max_concurrency",
+            "arrival_pattern",
+        ] {
+            if let Some(value) = settings.get(key) {
+                let key = if key == "max_concurrency" {
+                    "concurrency"
+                } else {
+                    key
+                };
+                phase[key] = value.clone();
+            }
+        }
+        phase
+    };
+    let mut phases = Vec::new();
+    if let Some(warmup) = config.get("warmup").filter(|w| !w.is_null()) {
+        phases.push(phase("warmup", warmup));
+    }
+    if let Some(profiling) = config
+        .pointer("/plugins/timing_strategy")
+        .filter(|t| !t.is_null())
+    {
+        let mut profiling = phase("profiling", profiling);
+        if let Some(duration) = config.get("benchmark_duration").filter(|d| !d.is_null()) {
+            profiling["duration"] = duration.clone();
+        }
+        phases.push(profiling);
+    }
+    out.insert("phases".into(), json!(phases));
+    out.insert(
+        "artifacts".into(),
+        json!({ "dir": at("/output_dir"), "auto_plot": false, "plot_required": false }),
+    );
+    if let Some(goodput) = config.get("goodput").and_then(Value::as_str) {
+        let slos: serde_json::Map<String, Value> = goodput
+            .split_whitespace()
+            .filter_map(|pair| pair.split_once(':'))
+            .filter_map(|(tag, v)| Some((tag.to_owned(), json!(v.parse::<f64>().ok()?))))
+            .collect();
+        out.insert("slos".into(), Value::Object(slos));
+    }
+    if let Some(name) = config.pointer("/tokenizer/name") {
+        out.insert("tokenizer".into(), json!({ "name": name }));
+    }
+    out.insert("runtime".into(), json!({ "ui": at("/ui/name") }));
+    Value::Object(out)
 }
 
 /// A metric as AIPerf's JSON writes it.
@@ -77,11 +183,10 @@ fn document(run: &ExportRun<'_>) -> Ordered {
     for metric in stats.map(|s| s.metrics.as_slice()).unwrap_or_default() {
         doc.push((metric.def.tag.to_owned(), metric_object(metric)));
     }
-    let mut input_config = results.input_config.clone();
-    if let Value::Object(map) = &mut input_config {
-        map.insert("resolved_parts".to_owned(), json!(results.parts));
-    }
-    doc.push(("input_config".to_owned(), input_config));
+    doc.push((
+        "input_config".to_owned(),
+        aiperf_input_config(&results.input_config, &results.urls),
+    ));
     doc.push(("was_cancelled".to_owned(), json!(results.interrupted)));
     doc.push(("is_complete".to_owned(), json!(!results.interrupted)));
     let errors: Vec<Value> = error_groups(run)
@@ -115,6 +220,12 @@ fn document(run: &ExportRun<'_>) -> Ordered {
         })
         .collect();
     doc.push(("phases".to_owned(), json!(phases)));
+    // This client's own configuration (its schema, not AIPerf's) and what
+    // each named part resolved to.
+    doc.push((
+        "aiperf_rs".to_owned(),
+        json!({ "config": results.input_config, "resolved_parts": results.parts }),
+    ));
     Ordered(doc)
 }
 
@@ -181,6 +292,7 @@ mod tests {
         assert_eq!(doc["start_time"], "2026-12-01T18:41:07.000000");
         assert_eq!(doc["was_cancelled"], false);
         assert_eq!(doc["input_config"]["endpoint"]["type"], "chat");
+        assert_eq!(doc["aiperf_rs"]["config"]["endpoint"]["type"], "chat");
         // Keys in AIPerf's order: the version fields first, the times last.
         let at = |key: &str| text.find(&format!("\"{key}\":")).unwrap();
         assert!(at("schema_version") < at("request_latency"));

@@ -17,7 +17,10 @@ use aiperf_plugin_api::{
 
 /// Writes `profile_export.jsonl` as AIPerf does: one compact JSON object
 /// per request, `{"metadata": {...}, "metrics": {"tag": {"value", "unit"}},
-/// "error": {...}}`. `metadata` has AIPerf's `session_num`, `turn_index`,
+/// "error": {...}}`. `metadata` has AIPerf's `session_num`,
+/// `x_request_id`, `x_correlation_id`, `conversation_id` (the dataset
+/// entry's `inputs.json` session), `turn_index`, `worker_id`,
+/// `record_processor_id`,
 /// `request_start_ns`, `request_end_ns` (Unix ns; end − start is the
 /// request latency), `benchmark_phase`, `phase_name`, `phase_kind`,
 /// `was_cancelled`, and `url` (which server); `metrics` the request's
@@ -35,7 +38,19 @@ pub(crate) fn line(index: usize, phase: Phase, record: &RequestRecord, urls: &[S
         .saturating_add(u64::try_from(record.latency.as_nanos()).unwrap_or(u64::MAX));
     let mut metadata = Map::new();
     metadata.insert("session_num".into(), json!(index));
+    // AIPerf's record model requires worker and record-processor ids; this
+    // client has one of each. The conversation is the dataset entry, as
+    // `inputs.json` names it.
+    let id = format!("{}-{index}", phase.as_str());
+    metadata.insert("x_request_id".into(), json!(id));
+    metadata.insert("x_correlation_id".into(), json!(id));
+    metadata.insert(
+        "conversation_id".into(),
+        json!(format!("session_{}", record.entry)),
+    );
     metadata.insert("turn_index".into(), json!(0));
+    metadata.insert("worker_id".into(), json!("worker_0"));
+    metadata.insert("record_processor_id".into(), json!("record_processor_0"));
     metadata.insert("request_start_ns".into(), json!(record.start_unix_ns));
     metadata.insert("request_end_ns".into(), json!(end));
     metadata.insert("benchmark_phase".into(), json!(phase.as_str()));

@@ -168,6 +168,7 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
     let sent_at = job.sent_at;
     let url = job.url;
     let start_unix_ns = job.start_unix_ns;
+    let entry_index = job.index;
     let failed = |latency: Duration, (kind, code): (&'static str, Option<u16>), error: String| {
         RequestRecord {
             latency,
@@ -178,6 +179,7 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
             sent_at,
             url,
             start_unix_ns,
+            entry: entry_index,
             ..RequestRecord::default()
         }
     };
@@ -301,6 +303,7 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
         usage,
         timing,
         start_unix_ns,
+        entry: entry_index,
         ..RequestRecord::default()
     }
 }
