@@ -139,7 +139,8 @@ pub struct Percentiles {
 
 impl Percentiles {
     /// Summarises `values` (any order); `None` when empty. Percentiles use
-    /// the nearest-rank method.
+    /// numpy's linear interpolation, as
+    /// [`crate::metrics::Stats`] does.
     pub fn of_durations(values: impl IntoIterator<Item = Duration>) -> Option<Percentiles> {
         Percentiles::of_values(values.into_iter().map(|d| d.as_secs_f64() * 1e3))
     }
@@ -152,10 +153,9 @@ impl Percentiles {
             return None;
         }
         ms.sort_by(f64::total_cmp);
-        let rank = |p: f64| {
-            let idx = ((p / 100.0) * ms.len() as f64).ceil() as usize;
-            ms[idx.clamp(1, ms.len()) - 1]
-        };
+        // The same percentiles as the metrics (numpy's linear
+        // interpolation): one definition across the results.
+        let rank = |p: f64| crate::metrics::percentile_of_sorted(&ms, p);
         Some(Percentiles {
             min: ms[0],
             p50: rank(50.0),
@@ -374,12 +374,13 @@ mod tests {
     }
 
     #[test]
-    fn nearest_rank_percentiles() {
+    fn percentiles_interpolate_like_numpy() {
         let p = Percentiles::of_durations((1..=100).map(ms)).unwrap();
-        assert_eq!(
-            (p.min, p.p50, p.p90, p.p99, p.max),
-            (1.0, 50.0, 90.0, 99.0, 100.0)
-        );
+        // np.percentile(range(1, 101), [50, 90, 99]) == [50.5, 90.1, 99.01]
+        assert_eq!((p.min, p.max), (1.0, 100.0));
+        for (got, want) in [(p.p50, 50.5), (p.p90, 90.1), (p.p99, 99.01)] {
+            assert!((got - want).abs() < 1e-9, "{got} != {want}");
+        }
         assert!((p.mean - 50.5).abs() < 1e-9);
         let one = Percentiles::of_durations([ms(7)]).unwrap();
         assert_eq!((one.p50, one.p99), (7.0, 7.0));

@@ -110,7 +110,7 @@ mod tests {
         assert_eq!(
             summary_line(&stats),
             "profiling phase complete: 3 sent, 2 ok, 1 failed in 2.00 s (1.0 req/s, 10.0 tok/s); \
-             latency p50 10.0 ms, p99 20.0 ms; most frequent error (1x): HTTP 500"
+             latency p50 15.0 ms, p99 19.9 ms; most frequent error (1x): HTTP 500"
         );
     }
 
