@@ -74,7 +74,7 @@ pub(crate) fn aiperf_input_config(config: &Value, urls: &[String]) -> Value {
             if let Some(mean) = settings.get(ours).and_then(Value::as_f64) {
                 let mut length = json!({ "mean": mean });
                 if let Some(sd) = settings
-                    .get(&format!("{ours}_stddev"))
+                    .get(format!("{ours}_stddev"))
                     .and_then(Value::as_f64)
                 {
                     length["stddev"] = json!(sd);
