@@ -408,7 +408,9 @@ fn phase_load(phase: &serde_json::Value) -> Option<String> {
         (Some("fixed_schedule"), _, _) => Some("fixed schedule".to_owned()),
         (kind, Some(rate), concurrency) => {
             let mut load = format!("{rate} req/s");
-            if let Some(kind) = kind.filter(|k| *k != "concurrency") {
+            // AIPerf names the arrival pattern (poisson, gamma, constant);
+            // this client's own runs name the strategy, which says nothing more.
+            if let Some(kind) = kind.filter(|k| !matches!(*k, "concurrency" | "request_rate")) {
                 let _ = write!(load, " {kind}");
             }
             if let Some(c) = concurrency {
@@ -649,6 +651,15 @@ mod tests {
         assert_eq!(
             title_from_input_config(&rate).as_deref(),
             Some("completions · a, b · 12.5 req/s poisson, at most 8 concurrent")
+        );
+        let ours = serde_json::json!({
+            "endpoint": {"type": "chat", "streaming": true},
+            "models": {"items": [{"name": "demo"}]},
+            "phases": [{"kind": "profiling", "type": "request_rate", "rate": 100.0, "concurrency": 32}]
+        });
+        assert_eq!(
+            title_from_input_config(&ours).as_deref(),
+            Some("chat (streaming) · demo · 100 req/s, at most 32 concurrent")
         );
         assert_eq!(title_from_input_config(&serde_json::json!({})), None);
     }
