@@ -51,6 +51,13 @@ pub(crate) fn script(shell: clap_complete::Shell) -> String {
             arg.value_parser(PossibleValuesParser::new(categories))
         })
     });
+    command = command.mut_subcommand("plot", |plot| {
+        plot.mut_arg("plots", |arg| {
+            arg.value_parser(PossibleValuesParser::new(
+                aiperf_plugin_api::PlotFactory::list_names().iter().copied(),
+            ))
+        })
+    });
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "aiperf", &mut script);
     String::from_utf8_lossy(&script).into_owned()
