@@ -201,12 +201,17 @@ pub enum RegistryError {
 
     /// Crates that should have been linked contributed no registration.
     /// A missing name close to a linked crate's gets a "did you mean".
+    ///
+    /// The link anchor the message asks for is `use the_crate as _;`, or on
+    /// wasm, where a `use` links nothing, a call of the crate's `link()`
+    /// (see [`link_anchor!`](crate::link_anchor)).
     #[error(
-        "no registration from {} is linked; {}add the link anchor {} to the binary that enables {}",
+        "no registration from {} is linked; {}add the link anchor {} to the binary that enables {}{}",
         missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
         DidYouMeanCrate(missing, suggestions),
-        missing.iter().map(|c| format!("`use {} as _;`", c.replace('-', "_"))).collect::<Vec<_>>().join(" "),
-        if missing.len() == 1 { "it" } else { "them" }
+        missing.iter().map(|c| link_anchor(c)).collect::<Vec<_>>().join(" "),
+        if missing.len() == 1 { "it" } else { "them" },
+        if WASM { WASM_ANCHOR_NOTE } else { "" }
     )]
     NotLinked {
         /// The package names with no linked registration.
@@ -247,10 +252,33 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
     }
 }
 
+/// Whether this is a wasm build, where a crate is linked only by a call
+/// into it: the messages then name that anchor instead of a `use`.
+const WASM: bool = cfg!(target_family = "wasm");
+
+/// The link anchor of crate `krate` (a package name) as the messages write
+/// it: `use the_crate as _;`, or on wasm the call `the_crate::link()`.
+fn link_anchor(krate: &str) -> String {
+    let path = krate.replace('-', "_");
+    if WASM {
+        format!("`{path}::link()`")
+    } else {
+        format!("`use {path} as _;`")
+    }
+}
+
+/// What [`RegistryError::NotLinked`] adds on wasm: what the anchor is.
+const WASM_ANCHOR_NOTE: &str = " (a call: on wasm `use the_crate as _;` links nothing; the \
+                                crate's `link()` returns `registry_core::link_anchor!()`)";
+
 /// What [`RegistryError::UnknownName`] adds when no registered name is close.
-const NOT_LINKED_HINT: &str = "; if a plugin crate provides it, that crate is not linked: add \
-                               `use the_crate as _;` to the binary and check with \
-                               `registry_core::require_linked`";
+const NOT_LINKED_HINT: &str = if WASM {
+    "; if a plugin crate provides it, that crate is not linked: call its link anchor \
+     `the_crate::link()` from the binary and check with `registry_core::require_linked`"
+} else {
+    "; if a plugin crate provides it, that crate is not linked: add `use the_crate as _;` to \
+     the binary and check with `registry_core::require_linked`"
+};
 
 /// Formats `did you mean `x` (linked)? Otherwise ` for [`RegistryError::NotLinked`]
 /// (`... (linked) for `y`, ...` when several crates are missing).
@@ -401,11 +429,19 @@ mod tests {
             suggestion: None,
             available: vec!["concurrency", "fixed_schedule", "request_rate"],
         };
+        let hint = if WASM {
+            // On wasm a `use` links nothing: the hint names the call.
+            "call its link anchor `the_crate::link()` from the binary"
+        } else {
+            "add `use the_crate as _;` to the binary"
+        };
         assert_eq!(
             e.to_string(),
-            "unknown timing_strategy name \"poisson\"; available: concurrency, fixed_schedule, \
-             request_rate; if a plugin crate provides it, that crate is not linked: add \
-             `use the_crate as _;` to the binary and check with `registry_core::require_linked`"
+            format!(
+                "unknown timing_strategy name \"poisson\"; available: concurrency, \
+                 fixed_schedule, request_rate; if a plugin crate provides it, that crate is not \
+                 linked: {hint} and check with `registry_core::require_linked`"
+            )
         );
     }
 
@@ -415,11 +451,33 @@ mod tests {
             missing: vec!["aiperf-plugin-promethus".into()],
             suggestions: vec![("aiperf-plugin-promethus".into(), "aiperf-plugin-prometheus")],
         };
+        // The anchor each target needs: a `use`, or on wasm a call.
+        let (anchor, note) = if WASM {
+            (
+                [
+                    "`aiperf_plugin_promethus::link()`",
+                    "`a_plugn::link()` `b_plugin::link()`",
+                ],
+                " (a call: on wasm `use the_crate as _;` links nothing; the crate's `link()` \
+                 returns `registry_core::link_anchor!()`)",
+            )
+        } else {
+            (
+                [
+                    "`use aiperf_plugin_promethus as _;`",
+                    "`use a_plugn as _;` `use b_plugin as _;`",
+                ],
+                "",
+            )
+        };
         assert_eq!(
             e.to_string(),
-            "no registration from `aiperf-plugin-promethus` is linked; did you mean \
-             `aiperf-plugin-prometheus` (linked)? Otherwise add the link anchor \
-             `use aiperf_plugin_promethus as _;` to the binary that enables it"
+            format!(
+                "no registration from `aiperf-plugin-promethus` is linked; did you mean \
+                 `aiperf-plugin-prometheus` (linked)? Otherwise add the link anchor {} to the \
+                 binary that enables it{note}",
+                anchor[0]
+            )
         );
         let e = RegistryError::NotLinked {
             missing: vec!["a-plugn".into(), "b-plugin".into()],
@@ -427,9 +485,12 @@ mod tests {
         };
         assert_eq!(
             e.to_string(),
-            "no registration from `a-plugn`, `b-plugin` is linked; did you mean `a-plugin` \
-             (linked) for `a-plugn`? Otherwise add the link anchor `use a_plugn as _;` \
-             `use b_plugin as _;` to the binary that enables them"
+            format!(
+                "no registration from `a-plugn`, `b-plugin` is linked; did you mean `a-plugin` \
+                 (linked) for `a-plugn`? Otherwise add the link anchor {} to the binary that \
+                 enables them{note}",
+                anchor[1]
+            )
         );
     }
 

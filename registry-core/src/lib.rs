@@ -84,6 +84,12 @@
 //! and can check at start-up (or in a test) that it worked with
 //! [`require_linked`].
 //!
+//! On wasm (the `inventory` backend) a `use` links nothing: there the
+//! anchor is a call. A crate with registrations defines its `link()` with
+//! [`link_anchor!`], and the binary calls it, e.g.
+//! `require_linked([my_plugin::link()])`, which links every registration
+//! of `my_plugin`, in whichever module, on every target.
+//!
 //! # Modules
 //!
 //! - [`name`]: the spelling rule and normalisation of names.
@@ -239,7 +245,7 @@ pub use registry_macros::dynamic_str_enum;
 pub mod __private {
     #[cfg(not(feature = "inventory"))]
     pub use crate::backend::{CATEGORIES, REGISTRATIONS};
-    pub use crate::backend::{CategorySubmission, RegistrationSubmission};
+    pub use crate::backend::{CategorySubmission, LinkHub, RegistrationSubmission};
     pub use crate::category::Checked;
     pub use crate::index::IndexCell;
     pub use crate::registration::Site;
