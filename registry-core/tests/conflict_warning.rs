@@ -6,7 +6,12 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use fixture_alpha::GreeterFactory;
-use fixture_beta as _; // link anchor: registers the other half of the ties
+
+/// Link anchor: fixture-beta registers the other half of the ties. A reference to the crate's `link()` links all of
+/// its registrations on every target; `use fixture_beta as _;` would not on
+/// wasm, where the linker takes nothing from a crate no code calls into.
+#[used]
+static LINK_ANCHORS: [fn() -> &'static str; 1] = [fixture_beta::link];
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

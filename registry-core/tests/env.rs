@@ -7,7 +7,11 @@ use registry_core::env::EnvSettings;
 use registry_core::{Problem, Reason, RegistryError};
 use std::collections::HashMap;
 
-use fixture_beta as _; // link anchor: the plugin crate the allow-list filters
+/// Link anchor: fixture-beta, the plugin crate the allow-list filters. A reference to the crate's `link()` links all of
+/// its registrations on every target; `use fixture_beta as _;` would not on
+/// wasm, where the linker takes nothing from a crate no code calls into.
+#[used]
+static LINK_ANCHORS: [fn() -> &'static str; 1] = [fixture_beta::link];
 
 fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Result<Option<String>, String> {
     let map: HashMap<String, String> = pairs

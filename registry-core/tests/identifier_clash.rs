@@ -5,8 +5,13 @@
 //! and `fixture-epsilon` (the clashing registrations), nothing else.
 
 use fixture_alpha::{GreeterFactory, Greeters};
-use fixture_epsilon as _; // link anchor: the registrations that clash
 use registry_core::{Factory, Problem, Reason, RegistryError};
+
+/// Link anchor: fixture-epsilon, the registrations that clash. A reference to the crate's `link()` links all of
+/// its registrations on every target; `use fixture_epsilon as _;` would not on
+/// wasm, where the linker takes nothing from a crate no code calls into.
+#[used]
+static LINK_ANCHORS: [fn() -> &'static str; 1] = [fixture_epsilon::link];
 
 /// `validate()`'s problems about `name`, as the messages a user sees.
 fn problems_of(name: &str) -> Vec<(bool, String)> {

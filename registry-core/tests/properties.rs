@@ -21,7 +21,6 @@ use std::collections::HashSet;
 use std::mem::discriminant;
 
 use fixture_alpha::{GreeterFactory, GreeterMeta, Greeters};
-use fixture_beta as _; // link anchor: fixture-beta's plugin registrations take part
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -37,6 +36,12 @@ use registry_core::{
     BoxError, Factory, Implementation, Origin, Reason, RegistrationInfo, declare_category,
     register_lazy,
 };
+
+/// Link anchor: fixture-beta's plugin registrations take part. A reference to the crate's `link()` links all of
+/// its registrations on every target; `use fixture_beta as _;` would not on
+/// wasm, where the linker takes nothing from a crate no code calls into.
+#[used]
+static LINK_ANCHORS: [fn() -> &'static str; 1] = [fixture_beta::link];
 
 // ---------------------------------------------------------------------------
 // Strategies

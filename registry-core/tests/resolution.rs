@@ -11,11 +11,18 @@ use std::sync::{Arc, Barrier};
 
 use fixture_alpha::{English, Greet, GreeterFactory, GreeterMeta, Greeters};
 use fixture_beta::Pirate;
-use fixture_delta as _; // link anchor: a plugin crate whose registration is in a tie
-use fixture_gamma as _; // link anchor: a plugin crate whose registration always loses
 use registry_core::{
     BoxError, Implementation, Origin, Problem, Reason, RegistryError, register_lazy,
 };
+
+/// Link anchors of the plugin crates this binary names nothing of:
+/// fixture-delta (its registration is in a tie) and fixture-gamma (its
+/// registration always loses). A reference to each crate's `link()` links
+/// all of its registrations on every target; `use fixture_gamma as _;`
+/// would not on wasm, where the linker takes nothing from a crate no code
+/// calls into.
+#[used]
+static LINK_ANCHORS: [fn() -> &'static str; 2] = [fixture_delta::link, fixture_gamma::link];
 
 fn selected(name: &str) -> &'static str {
     GreeterFactory::get_class(name).unwrap().info().identifier()
@@ -301,13 +308,15 @@ fn unknown_name_suggests_the_closest() {
         message.starts_with("unknown greeter name \"poisson\"; available: bad_load, "),
         "{message}"
     );
-    assert!(
-        message.ends_with(
-            "; if a plugin crate provides it, that crate is not linked: add \
-             `use the_crate as _;` to the binary and check with `registry_core::require_linked`"
-        ),
-        "{message}"
-    );
+    // On wasm, where a `use` links nothing, the hint names the call that does.
+    let hint = if cfg!(target_family = "wasm") {
+        "; if a plugin crate provides it, that crate is not linked: call its link anchor \
+         `the_crate::link()` from the binary and check with `registry_core::require_linked`"
+    } else {
+        "; if a plugin crate provides it, that crate is not linked: add \
+         `use the_crate as _;` to the binary and check with `registry_core::require_linked`"
+    };
+    assert!(message.ends_with(hint), "{message}");
 
     let err = registry_core::category("greter").unwrap_err();
     assert!(
@@ -460,7 +469,26 @@ fn catalogue_lists_categories_and_packages() {
         .find(|p| p.package().name() == "fixture-beta")
         .unwrap();
     assert_eq!((beta.registrations(), beta.plugin_registrations()), (7, 7));
+    // fixture-alpha's registrations are all in its `registry` module, which
+    // nothing of this binary calls into: all 9 arrive with the crate.
+    let alpha = packages
+        .iter()
+        .find(|p| p.package().name() == "fixture-alpha")
+        .unwrap();
+    assert_eq!(
+        (alpha.registrations(), alpha.builtin_registrations()),
+        (9, 5)
+    );
     assert!(registry_core::require_linked(["fixture-alpha", "fixture_beta"]).is_ok());
+    // The crates' own anchors name them, and every one of them arrived.
+    assert!(
+        registry_core::require_linked(
+            [fixture_alpha::link(), fixture_beta::link()]
+                .into_iter()
+                .chain(LINK_ANCHORS.map(|link| link()))
+        )
+        .is_ok()
+    );
 
     // Package information comes from the crate's Cargo.toml.
     let gamma = packages
@@ -575,6 +603,10 @@ fn listing_and_resolving_never_load() {
 }
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "needs threads; wasm32-wasip1 has none"
+)]
 fn eight_threads_racing_create_instance_load_exactly_once() {
     let barrier = Arc::new(Barrier::new(8));
     let threads: Vec<_> = (0..8)
@@ -659,6 +691,10 @@ fn constructor_error_comes_back_with_context() {
 }
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "catches a panic; panics abort on wasm32-wasip1"
+)]
 fn constructor_panic_is_contained_and_registry_stays_usable() {
     for _ in 0..2 {
         let err = GreeterFactory::create_instance("failing", "panic".into())
@@ -683,6 +719,10 @@ fn constructor_panic_is_contained_and_registry_stays_usable() {
 }
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "catches a panic; panics abort on wasm32-wasip1"
+)]
 fn load_panic_is_remembered_as_the_same_clean_error() {
     let first = GreeterFactory::create_instance("bad_load", String::new())
         .err()
@@ -729,6 +769,10 @@ register_lazy!(Greeters, "bare", English, id = "bare");
 // --- concurrency ----------------------------------------------------------
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "needs threads; wasm32-wasip1 has none"
+)]
 fn overrides_flip_while_readers_resolve() {
     register_lazy!(Greeters, "flip", English, id = "english", origin = builtin);
     register_lazy!(Greeters, "flip", Pirate, id = "pirate");

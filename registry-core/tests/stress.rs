@@ -274,6 +274,10 @@ fn work(seed: u64, ops: usize) -> Counts {
 }
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "needs threads; wasm32-wasip1 has none"
+)]
 fn threads_resolve_create_and_override_concurrently() {
     let threads = thread::available_parallelism().map_or(2, |n| n.get()) + 1;
     let total = total_ops();

@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use aiperf_test_support::markdown::code_spans;
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "runs cargo; a WASI program cannot start processes"
+)]
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");

@@ -24,21 +24,32 @@ fn a_crate_nobody_references_is_not_linked_and_that_is_detected() {
     assert!(
         matches!(&err, RegistryError::NotLinked { missing, suggestions } if missing == &["fixture-beta"] && suggestions.is_empty())
     );
-    assert_eq!(
-        err.to_string(),
+    let expected = if cfg!(target_family = "wasm") {
+        // A `use` links nothing on wasm: the anchor is a call.
+        "no registration from `fixture-beta` is linked; add the link anchor \
+         `fixture_beta::link()` to the binary that enables it (a call: on wasm \
+         `use the_crate as _;` links nothing; the crate's `link()` returns \
+         `registry_core::link_anchor!()`)"
+    } else {
         "no registration from `fixture-beta` is linked; add the link anchor \
          `use fixture_beta as _;` to the binary that enables it"
-    );
+    };
+    assert_eq!(err.to_string(), expected);
 }
 
 #[test]
 fn a_misspelt_crate_is_answered_with_the_linked_one_it_is_close_to() {
     let err = registry_core::require_linked(["Fixture_Alpah"]).unwrap_err();
-    assert_eq!(
-        err.to_string(),
+    let expected = if cfg!(target_family = "wasm") {
+        "no registration from `Fixture_Alpah` is linked; did you mean `fixture-alpha` (linked)? \
+         Otherwise add the link anchor `Fixture_Alpah::link()` to the binary that enables it (a \
+         call: on wasm `use the_crate as _;` links nothing; the crate's `link()` returns \
+         `registry_core::link_anchor!()`)"
+    } else {
         "no registration from `Fixture_Alpah` is linked; did you mean `fixture-alpha` (linked)? \
          Otherwise add the link anchor `use Fixture_Alpah as _;` to the binary that enables it"
-    );
+    };
+    assert_eq!(err.to_string(), expected);
     // Nothing close: no suggestion (fixture-beta is not linked here).
     let err = registry_core::require_linked(["fixture-alpha", "fixture-betta"]).unwrap_err();
     assert!(
