@@ -33,5 +33,5 @@ mod aiperf_registry;
 /// that names nothing else of this crate, so its registrations are linked.
 /// Returns this crate's package name, for [`registry_core::require_linked`].
 pub fn link() -> &'static str {
-    env!("CARGO_PKG_NAME")
+    registry_core::link_anchor!()
 }

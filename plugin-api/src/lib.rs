@@ -162,5 +162,5 @@ pub use ui::{Ui, UiArgs, UiCategory, UiFactory};
 /// are linked. Returns this crate's package name, for
 /// [`registry_core::require_linked`].
 pub fn link() -> &'static str {
-    env!("CARGO_PKG_NAME")
+    registry_core::link_anchor!()
 }

@@ -20,5 +20,5 @@ pub use tokenizer::{HfTokenizer, MAX_FILE_BYTES};
 /// crate (calling it references the crate) and has the CLI check at
 /// start-up that its registrations are there.
 pub fn link() -> &'static str {
-    env!("CARGO_PKG_NAME")
+    registry_core::link_anchor!()
 }

@@ -12,5 +12,5 @@ pub use endpoints::{NvidiaChat, NvidiaCompletions, NvidiaEmbeddings};
 /// crate (calling it references the crate) and has the CLI check at
 /// start-up that its registrations are there.
 pub fn link() -> &'static str {
-    env!("CARGO_PKG_NAME")
+    registry_core::link_anchor!()
 }
