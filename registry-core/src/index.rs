@@ -5,7 +5,9 @@
 //! - Storage: every registration of the category in a `Vec`, and one
 //!   [`Slot`] per name in a `hashbrown` `HashTable` hashed on the name's
 //!   8-byte words, folded so that every accepted spelling hashes and
-//!   compares alike (see [`slots`](crate::slots)).
+//!   compares alike (see [`slots`](crate::slots)). The build hashes
+//!   nothing: each registration carries its name's hash, computed by the
+//!   registration macro at compile time.
 //! - Publication: a slot's current selection (registration index and
 //!   [`Reason`]) is packed into one `AtomicU64`. The read path is one hash
 //!   probe and one `Acquire` load; readers never take a lock.
@@ -131,9 +133,13 @@ impl<C: Category> Index<C> {
     /// on the first-access path (names with several candidates are ranked
     /// among themselves; listings sort lazily).
     fn build() -> Self {
-        let regs: Vec<&'static Registration<C>> = backend::registrations()
-            .filter_map(|r| r.as_any().downcast_ref::<Registration<C>>())
-            .collect();
+        // Sized once for every registration of every category (no regrowth
+        // on the way), then trimmed to this category's.
+        let all = backend::registrations();
+        let mut regs: Vec<&'static Registration<C>> =
+            Vec::with_capacity(all.size_hint().1.unwrap_or(0));
+        regs.extend(all.filter_map(|r| r.as_any().downcast_ref::<Registration<C>>()));
+        regs.shrink_to_fit();
         let allowed = env::allow_list_snapshot();
         let active = |info: &RegistrationInfo| selection::is_active_in(allowed.as_deref(), info);
         let info = |r: u32| regs[r as usize].info();
@@ -143,7 +149,8 @@ impl<C: Category> Index<C> {
         for (i, reg) in regs.iter().enumerate() {
             let i = i as u32;
             let name = reg.info().name();
-            let (slot, made) = slots.get_or_insert_with(name, || {
+            let hash = reg.info().name_hash();
+            let (slot, made) = slots.get_or_insert_with(name, hash, || {
                 let ranked = Ranked::One([i]);
                 let (selected, reason) = selection::select(&ranked, info, active, None);
                 Slot {

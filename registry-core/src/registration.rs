@@ -187,10 +187,12 @@ pub trait Implementation<C: Category>: Sized + 'static {
 }
 
 /// The parts of a registration that do not depend on the category's types.
-#[derive(Debug)]
 pub struct RegistrationInfo {
     category: &'static str,
     name: &'static str,
+    /// The hash the category's name table files `name` under, computed at
+    /// compile time (see [`registry_name_rule::name_hash`]).
+    name_hash: u64,
     identifier: &'static str,
     origin: Origin,
     priority: i32,
@@ -209,6 +211,11 @@ impl RegistrationInfo {
     /// The name users select, e.g. `chat`.
     pub fn name(&self) -> &'static str {
         self.name
+    }
+    /// The hash of [`name`](Self::name) in the category's name table,
+    /// computed by the registration macro.
+    pub(crate) fn name_hash(&self) -> u64 {
+        self.name_hash
     }
     /// The identifier, unique within `(category, name)`, e.g. `openai_chat`.
     pub fn identifier(&self) -> &'static str {
@@ -250,6 +257,24 @@ impl RegistrationInfo {
     }
 }
 
+// By hand: the name's hash is the table's business, not the descriptor's.
+impl fmt::Debug for RegistrationInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistrationInfo")
+            .field("category", &self.category)
+            .field("name", &self.name)
+            .field("identifier", &self.identifier)
+            .field("origin", &self.origin)
+            .field("priority", &self.priority)
+            .field("package", &self.package)
+            .field("module_path", &self.module_path)
+            .field("description", &self.description)
+            .field("type_name", &self.type_name)
+            .field("type_id", &self.type_id)
+            .finish()
+    }
+}
+
 /// A category's constructor: what [`Registration::constructor`] returns.
 pub type Constructor<C> =
     fn(<C as Category>::Args) -> Result<Box<<C as Category>::Object>, BoxError>;
@@ -270,6 +295,8 @@ pub struct Registration<C: Category> {
 #[doc(hidden)]
 pub struct Site {
     pub name: &'static str,
+    /// `registry_name_rule::name_hash(name)`, computed by the macro.
+    pub name_hash: u64,
     pub identifier: &'static str,
     pub origin: Origin,
     pub priority: i32,
@@ -284,6 +311,7 @@ impl<C: Category> Registration<C> {
             info: RegistrationInfo {
                 category: C::INFO.name(),
                 name: site.name,
+                name_hash: site.name_hash,
                 identifier: site.identifier,
                 origin: site.origin,
                 priority: site.priority,

@@ -79,9 +79,12 @@ fn plain(w: u64) -> bool {
     control == 0 && zero_bytes(w ^ (0x7f * ONES)) == 0
 }
 
-/// The hash of `bytes` in any accepted spelling (see [`fold`]).
+/// The hash of `bytes` in any accepted spelling (see [`fold`]): the same
+/// function as [`registry_name_rule::name_hash`], which the registration
+/// macros compute at compile time for the index build, here a word at a
+/// time for lookups (the tests check that the two agree).
 #[inline]
-fn spelled_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn spelled_hash(bytes: &[u8]) -> u64 {
     let mut hash = (bytes.len() as u64).wrapping_mul(K);
     for_each_word(bytes, |word| {
         hash = (hash.rotate_left(5) ^ fold(word)).wrapping_mul(K);
@@ -163,14 +166,16 @@ impl Slots {
         self.0.find_mut(hash, |slot| slot.name == canonical)
     }
 
-    /// The slot of canonical `name`, made by `make` if it has none yet
-    /// (one hash either way). Returns whether it was made.
+    /// The slot of canonical `name`, made by `make` if it has none yet.
+    /// `hash` is the name's [`spelled_hash`], as the registration macro
+    /// computed it: nothing is hashed here. Returns whether it was made.
     pub(crate) fn get_or_insert_with(
         &mut self,
         name: &'static str,
+        hash: u64,
         make: impl FnOnce() -> Slot,
     ) -> (&mut Slot, bool) {
-        let hash = spelled_hash(name.as_bytes());
+        debug_assert_eq!(hash, spelled_hash(name.as_bytes()), "{name:?}");
         match self.0.entry(hash, |slot| slot.name == name, hash_of) {
             Entry::Occupied(entry) => (entry.into_mut(), false),
             Entry::Vacant(entry) => (entry.insert(make()).into_mut(), true),
@@ -222,6 +227,46 @@ mod tests {
             }
             agrees(name, &name.to_ascii_uppercase().replace('_', "-"));
             agrees(name, &format!(" \t{name}\n"));
+        }
+    }
+
+    /// The hash the macros store at compile time is the hash a lookup
+    /// computes, for every spelling of every length (tail words of 1 to 7
+    /// bytes, whole words, both).
+    #[test]
+    fn compile_time_hash_is_the_lookup_hash() {
+        let base = "abcdefghijklmnopqrstuvwxyz_0123456789_a_b_c";
+        for len in 0..=base.len() {
+            let name = &base[..len];
+            let stored = registry_name_rule::name_hash(name);
+            assert_eq!(stored, spelled_hash(name.as_bytes()), "{name:?}");
+            for spelled in [
+                name.to_ascii_uppercase(),
+                name.replace('_', "-"),
+                name.to_ascii_uppercase().replace('_', "-"),
+            ] {
+                assert_eq!(stored, spelled_hash(spelled.as_bytes()), "{spelled:?}");
+                assert_eq!(
+                    stored,
+                    registry_name_rule::name_hash(&spelled),
+                    "{spelled:?}"
+                );
+            }
+        }
+        // Every byte value in every position of a word and of a tail.
+        for name in ["abc", "abcdefgh", "abcdefghijk"] {
+            for at in 0..name.len() {
+                for byte in 0..=127u8 {
+                    let mut bytes = name.as_bytes().to_vec();
+                    bytes[at] = byte;
+                    let input = String::from_utf8(bytes).expect("ASCII");
+                    assert_eq!(
+                        registry_name_rule::name_hash(&input),
+                        spelled_hash(input.as_bytes()),
+                        "{input:?}"
+                    );
+                }
+            }
         }
     }
 }

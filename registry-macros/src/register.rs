@@ -192,9 +192,17 @@ pub(crate) fn expand(head: &Head, ty: &Type) -> TokenStream2 {
     let cast = quote_spanned!(ty.span()=>
         ::std::boxed::Box::new(value) as ::std::boxed::Box<<#cat as ::registry_core::Category>::Object>
     );
+    // The hash the name table files the name under, computed here once
+    // instead of by every process on its first lookup (see
+    // `registry_name_rule::name_hash`).
+    let hash = LitInt::new(
+        &format!("{:#x}_u64", registry_name_rule::name_hash(&name.value())),
+        name.span(),
+    );
     let site = quote! {
         ::registry_core::__private::Site {
             name: #name,
+            name_hash: #hash,
             identifier: #identifier,
             origin: ::registry_core::Origin::#origin,
             priority: #priority,

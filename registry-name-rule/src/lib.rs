@@ -68,6 +68,49 @@ pub const fn fold(byte: u8) -> u8 {
     }
 }
 
+/// FxHash's multiplier, the one [`name_hash`] mixes with.
+const HASH_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+/// The hash under which `registry-core`'s name table files `name`: of its
+/// 8-byte little-endian words, the last one padded with blanks, each byte
+/// folded so that every accepted spelling hashes alike (ASCII letters to
+/// lower case by `| 0x20`, and `-` to what `_` becomes, 0x7f).
+///
+/// A `const fn` of the name's bytes only (no per-process seed), so the
+/// registration macros compute it at compile time and store it; the
+/// table's lookup computes the same function eight bytes at a time, and
+/// `registry-core`'s tests check that they agree on every spelling.
+///
+/// ```
+/// use registry_name_rule::name_hash;
+///
+/// assert_eq!(name_hash("chat_embeddings"), name_hash("Chat-Embeddings"));
+/// assert_ne!(name_hash("chat"), name_hash("chats"));
+/// ```
+pub const fn name_hash(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut hash = (bytes.len() as u64).wrapping_mul(HASH_K);
+    let mut start = 0;
+    while start < bytes.len() {
+        let mut word = 0u64;
+        let mut i = 0;
+        while i < 8 {
+            let byte = if start + i < bytes.len() {
+                bytes[start + i]
+            } else {
+                b' '
+            };
+            let folded = byte | 0x20;
+            let folded = if folded == b'-' { 0x7f } else { folded };
+            word |= (folded as u64) << (8 * i);
+            i += 1;
+        }
+        hash = (hash.rotate_left(5) ^ word).wrapping_mul(HASH_K);
+        start += 8;
+    }
+    hash.rotate_left(26)
+}
+
 /// What each input byte becomes in a canonical name; 0 = not allowed.
 const NORMALIZED_BYTE: [u8; 256] = {
     let mut table = [0u8; 256];
