@@ -130,12 +130,26 @@ fn a_run_writes_aiperfs_four_files_in_aiperfs_shapes() {
     assert_eq!(config["phases"][0]["concurrency"], 4);
     assert_eq!(config["phases"][0]["requests"], 40);
     assert_eq!(config["slos"]["time_to_first_token"], 1000.0);
+    // What `chat` resolved to: the builtin, or the NVIDIA plugin when this
+    // build links it (and then the console says so).
+    let (chat, origin) = if cfg!(feature = "nvidia-optimized") {
+        ("nvidia_optimized", "plugin")
+    } else {
+        ("openai_chat", "builtin")
+    };
     let parts = doc["aiperf_rs"]["resolved_parts"].as_array().unwrap();
     assert!(
-        parts
-            .iter()
-            .any(|p| p["category"] == "endpoint" && p["identifier"] == "openai_chat"),
+        parts.iter().any(|p| p["category"] == "endpoint"
+            && p["identifier"] == chat
+            && p["origin"] == origin),
         "{parts:?}"
+    );
+    assert_eq!(
+        run.stdout
+            .contains("note: endpoint \"chat\" is the plugin implementation"),
+        origin == "plugin",
+        "{}",
+        run.stdout
     );
 
     // profile_export.jsonl
