@@ -2,7 +2,7 @@
 
     cargo build --release -p aiperf-cli -p aiperf-mock-server   # this script builds nothing
     python3 scripts/accuracy.py                                  # ours only
-    python3 scripts/accuracy.py --aiperf /tmp/aiperf-venv/bin/aiperf   # ours and AIPerf 0.13
+    python3 scripts/accuracy.py --aiperf target/aiperf-venv/bin/aiperf   # ours and AIPerf 0.13
 
 Python 3 standard library only. For each concurrency (1 and 16) and each
 repetition (3 by default), a fresh release mock server is started on core 1
@@ -364,7 +364,7 @@ def run(client, exe, concurrency, requests):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--aiperf", help="AIPerf 0.13's executable (e.g. /tmp/aiperf-venv/bin/aiperf)")
+    ap.add_argument("--aiperf", help="AIPerf 0.13's executable (e.g. target/aiperf-venv/bin/aiperf)")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--requests", default="1:200,16:1000",
                     help="concurrency:request-count pairs (default 1:200,16:1000)")

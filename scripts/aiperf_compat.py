@@ -10,7 +10,7 @@ field and its source line in the installed AIPerf).
 It needs AIPerf installed (it imports `aiperf`), so it is not run in CI. Run it
 with that environment's python:
 
-    /tmp/aiperf-venv/bin/python scripts/aiperf_compat.py DIR [--compare REF_DIR]
+    target/aiperf-venv/bin/python scripts/aiperf_compat.py DIR [--compare REF_DIR]
         [--out WORK_DIR] [--no-cli]
 
     DIR           an artifact dir written by `aiperf profile` (ours or AIPerf's)
@@ -1261,7 +1261,7 @@ def main() -> int:
     try:
         import aiperf
     except ImportError:
-        print("cannot import aiperf: run this with AIPerf's python, e.g. /tmp/aiperf-venv/bin/python", file=sys.stderr)
+        print("cannot import aiperf: run this with AIPerf's python, e.g. target/aiperf-venv/bin/python", file=sys.stderr)
         return 2
     SITE = Path(aiperf.__file__).resolve().parent.parent
     from importlib.metadata import version
