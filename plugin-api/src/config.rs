@@ -6,6 +6,16 @@ use serde::de::{self, DeserializeOwned, Deserializer, Unexpected, Visitor};
 
 use registry_core::BoxError;
 
+/// Refuses any settings, for a component that has none: `null` and `{}`
+/// pass; anything else is [`parse_config`]'s error for an empty struct
+/// (an unknown field named, or the wrong type).
+pub fn no_settings(config: &serde_json::Value) -> Result<(), BoxError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct NoSettings {}
+    parse_config::<NoSettings>(config).map(drop)
+}
+
 /// Deserialises a component's `config` value into its typed config struct.
 ///
 /// `null` (no `config` given) reads as an empty map, so defaults apply. The

@@ -29,9 +29,7 @@ mod poisson;
 use std::time::Duration;
 
 use registry_core::BoxError;
-use serde::Deserialize;
 
-use aiperf_plugin_api::config::parse_config;
 use aiperf_plugin_api::timing_strategy::interval_at_rate;
 
 pub use constant::Constant;
@@ -57,11 +55,6 @@ fn checked_rate(rate: f64) -> Result<f64, BoxError> {
     Ok(rate)
 }
 
-/// The (empty) config of a pattern without settings.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoSettings {}
-
 /// Refuses settings given to `pattern`, which takes none: the error names
 /// the setting, and for `smoothness` says which pattern takes it.
 fn no_settings(pattern: &str, config: &serde_json::Value) -> Result<(), BoxError> {
@@ -78,7 +71,7 @@ fn no_settings(pattern: &str, config: &serde_json::Value) -> Result<(), BoxError
         .into());
     }
     // Anything else but null or `{}`: parse_config's wording of the type error.
-    parse_config::<NoSettings>(config).map(|_| ())
+    aiperf_plugin_api::config::no_settings(config)
 }
 
 #[cfg(test)]

@@ -15,15 +15,8 @@ pub use jsonl::Jsonl;
 use aiperf_plugin_api::ExportRun;
 use aiperf_plugin_api::metrics::MetricDef;
 use aiperf_plugin_api::stats::{Phase, PhaseStats, RequestRecord};
-use registry_core::BoxError;
 
-/// Rejects any config: these exporters have no settings.
-pub(crate) fn no_settings(config: &serde_json::Value) -> Result<(), BoxError> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct NoSettings {}
-    aiperf_plugin_api::config::parse_config::<NoSettings>(config).map(drop)
-}
+pub(crate) use aiperf_plugin_api::config::no_settings;
 
 /// The profiling phase's statistics (what AIPerf's files report), if the
 /// run got that far.

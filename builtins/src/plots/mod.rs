@@ -35,13 +35,11 @@ const FONT: &str = "sans-serif";
 /// k-th request.
 pub const MAX_SCATTER_REQUESTS: usize = 10_000;
 
-/// Rejects any config: the builtin plots have no settings.
-fn no_settings(config: &serde_json::Value) -> Result<(), BoxError> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct NoSettings {}
-    aiperf_plugin_api::config::parse_config::<NoSettings>(config).map(drop)
-}
+// The builtin plots have no settings; the percentile is the metrics' own
+// (numpy's linear interpolation), and charts are written like every result
+// file: atomically.
+use aiperf_plugin_api::config::no_settings;
+use aiperf_plugin_api::metrics::percentile_of_sorted as percentile;
 
 /// The chart title: the run's, or a generic one when the run has none.
 fn title(data: &PlotData) -> &str {
@@ -51,18 +49,6 @@ fn title(data: &PlotData) -> &str {
     } else {
         title
     }
-}
-
-/// The value at percentile `p` (0..=100) of `sorted` (ascending, finite,
-/// not empty), as numpy's default `linear` method computes it: rank
-/// `p/100 * (n-1)`, interpolated between its two neighbours.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    debug_assert!(!sorted.is_empty());
-    let rank = p / 100.0 * (sorted.len() - 1) as f64;
-    let low = rank.floor() as usize;
-    let high = rank.ceil() as usize;
-    let fraction = rank - low as f64;
-    sorted[low] + (sorted[high] - sorted[low]) * fraction
 }
 
 /// The finite values of `values`, sorted ascending.
@@ -142,23 +128,10 @@ fn axis_range(low: f64, high: f64) -> (f64, f64) {
     (bottom, high + pad)
 }
 
-/// Writes `svg` to `dir/file_name` through a temporary file in `dir` and a
-/// rename, so a reader never sees half a chart; the error names the path.
+/// Writes `svg` to `dir/file_name` atomically (the exporters' write: a
+/// reader never sees half a chart); the error names the path.
 fn write_svg(dir: &Path, file_name: &str, svg: &str) -> Result<PathBuf, BoxError> {
-    use std::io::Write as _;
-    let path = dir.join(file_name);
-    let temp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(svg.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, &path)
-    })();
-    written.map_err(|e| -> BoxError {
-        let _ = std::fs::remove_file(&temp);
-        format!("cannot write {}: {e}", path.display()).into()
-    })?;
-    Ok(path)
+    aiperf_plugin_api::data_exporter::write_atomically(dir, file_name, svg.as_bytes())
 }
 
 /// A drawing error, with the chart it was drawing.
