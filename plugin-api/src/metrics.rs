@@ -151,6 +151,20 @@ pub struct MetricDef {
     /// Whether more is better (throughputs): a goodput threshold is then a
     /// floor instead of a ceiling.
     pub larger_is_better: bool,
+    /// Whether only a streamed answer has it (it needs the first token's
+    /// time): a goodput objective on it needs a streamed run.
+    pub streamed_only: bool,
+    /// Whether a request has a list of values (one per chunk gap) rather
+    /// than one: no goodput objective can use it.
+    pub list: bool,
+}
+
+impl MetricDef {
+    /// Whether a goodput objective can name it: a per-request metric with
+    /// one value per request.
+    pub fn goodput_eligible(&self) -> bool {
+        self.kind == MetricKind::PerRequest && !self.list
+    }
 }
 
 const fn per_request(tag: &'static str, header: &'static str, unit: &'static str) -> MetricDef {
@@ -160,6 +174,8 @@ const fn per_request(tag: &'static str, header: &'static str, unit: &'static str
         unit,
         kind: MetricKind::PerRequest,
         larger_is_better: false,
+        streamed_only: false,
+        list: false,
     }
 }
 
@@ -170,6 +186,8 @@ const fn aggregate(tag: &'static str, header: &'static str, unit: &'static str) 
         unit,
         kind: MetricKind::Aggregate,
         larger_is_better: false,
+        streamed_only: false,
+        list: false,
     }
 }
 
@@ -180,30 +198,56 @@ const fn better_larger(def: MetricDef) -> MetricDef {
     }
 }
 
+const fn streamed(def: MetricDef) -> MetricDef {
+    MetricDef {
+        streamed_only: true,
+        ..def
+    }
+}
+
 /// Every metric, in the order results show them (AIPerf's console order
 /// for the ones the console shows).
 pub const METRICS: &[MetricDef] = &[
-    per_request("time_to_first_token", "Time to First Token", "ms"),
-    per_request("time_to_second_token", "Time to Second Token", "ms"),
+    streamed(per_request(
+        "time_to_first_token",
+        "Time to First Token",
+        "ms",
+    )),
+    streamed(per_request(
+        "time_to_second_token",
+        "Time to Second Token",
+        "ms",
+    )),
     per_request("request_latency", "Request Latency", "ms"),
-    per_request("decode_duration", "Decode Duration", "ms"),
-    per_request("inter_token_latency", "Inter Token Latency", "ms"),
-    per_request("inter_chunk_latency", "Inter Chunk Latency", "ms"),
-    better_larger(per_request(
+    streamed(per_request("decode_duration", "Decode Duration", "ms")),
+    streamed(per_request(
+        "inter_token_latency",
+        "Inter Token Latency",
+        "ms",
+    )),
+    MetricDef {
+        list: true,
+        ..streamed(per_request(
+            "inter_chunk_latency",
+            "Inter Chunk Latency",
+            "ms",
+        ))
+    },
+    streamed(better_larger(per_request(
         "output_token_throughput_per_user",
         "Output Token Throughput Per User",
         "tokens/sec/user",
-    )),
+    ))),
     better_larger(per_request(
         "e2e_output_token_throughput",
         "E2E Output Token Throughput",
         "tokens/sec/user",
     )),
-    better_larger(per_request(
+    streamed(better_larger(per_request(
         "prefill_throughput_per_user",
         "Prefill Throughput Per User",
         "tokens/sec/user",
-    )),
+    ))),
     per_request("output_sequence_length", "Output Sequence Length", "tokens"),
     per_request("input_sequence_length", "Input Sequence Length", "tokens"),
     per_request("usage_prompt_tokens", "Usage Prompt Tokens", "tokens"),
@@ -326,23 +370,18 @@ pub fn request_values(record: &RequestRecord) -> Vec<(&'static MetricDef, Reques
     if let Some(ttft) = ttft {
         put("decode_duration", one(latency - ttft));
         // AIPerf: (latency − TTFT) / (OSL − 1), for two tokens or more.
-        if let Some(osl) = osl.filter(|&n| n >= 2.0) {
-            let itl = (latency - ttft) / (osl - 1.0);
+        let itl = osl
+            .filter(|&n| n >= 2.0)
+            .map(|osl| (latency - ttft) / (osl - 1.0));
+        if let Some(itl) = itl {
             put("inter_token_latency", one(itl));
-            if let Some(icl) = (chunks.len() >= 2).then(|| {
-                chunks
-                    .windows(2)
-                    .map(|w| ms(w[1] - w[0]))
-                    .collect::<Vec<f64>>()
-            }) {
-                put("inter_chunk_latency", RequestValue::List(icl));
-            }
-            if itl > 0.0 {
-                put("output_token_throughput_per_user", one(1e3 / itl));
-            }
-        } else if chunks.len() >= 2 {
+        }
+        if chunks.len() >= 2 {
             let icl = chunks.windows(2).map(|w| ms(w[1] - w[0])).collect();
             put("inter_chunk_latency", RequestValue::List(icl));
+        }
+        if let Some(itl) = itl.filter(|&itl| itl > 0.0) {
+            put("output_token_throughput_per_user", one(1e3 / itl));
         }
     }
     if let Some(osl) = osl.filter(|_| latency > 0.0) {
@@ -574,13 +613,13 @@ pub fn parse_goodput(text: &str) -> Result<Vec<Slo>, String> {
         let eligible = || {
             METRICS
                 .iter()
-                .filter(|m| m.kind == MetricKind::PerRequest && m.tag != "inter_chunk_latency")
+                .filter(|m| m.goodput_eligible())
                 .map(|m| m.tag)
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         let metric = metric(tag)
-            .filter(|m| m.kind == MetricKind::PerRequest && m.tag != "inter_chunk_latency")
+            .filter(|m| m.goodput_eligible())
             .ok_or_else(|| {
                 format!(
                     "{tag:?} is not a per-request metric a goodput objective can use; use one \

@@ -446,18 +446,7 @@ impl Benchmark {
             None => Vec::new(),
             Some(Ok(slos)) => {
                 // AIPerf 0.13 hangs on this; say it up front instead.
-                const STREAMED_ONLY: [&str; 6] = [
-                    "time_to_first_token",
-                    "time_to_second_token",
-                    "inter_token_latency",
-                    "output_token_throughput_per_user",
-                    "decode_duration",
-                    "prefill_throughput_per_user",
-                ];
-                for slo in slos
-                    .iter()
-                    .filter(|s| STREAMED_ONLY.contains(&s.metric.tag))
-                {
+                for slo in slos.iter().filter(|s| s.metric.streamed_only) {
                     if !config.endpoint.streaming {
                         report(
                             "goodput",
