@@ -747,9 +747,7 @@ impl InputPayloads for Inputs<'_> {
 
 /// Now as Unix time in nanoseconds.
 fn unix_now_ns() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    phase::unix_ns(std::time::SystemTime::now(), Duration::ZERO)
 }
 
 /// The runtime requests run on: one worker per core (at most what the

@@ -328,7 +328,7 @@ pub(crate) fn run_phase(
 }
 
 /// `offset` after `start` as Unix time in nanoseconds (0 before 1970).
-fn unix_ns(start: std::time::SystemTime, offset: Duration) -> u64 {
+pub(crate) fn unix_ns(start: std::time::SystemTime, offset: Duration) -> u64 {
     (start + offset)
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
