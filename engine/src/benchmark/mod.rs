@@ -731,17 +731,11 @@ impl InputPayloads for Inputs<'_> {
     }
 
     fn payload(&self, index: usize) -> Result<serde_json::Value, registry_core::BoxError> {
-        let target = self.0;
-        let mut entry = target.dataset.entry(index)?;
-        if let Some(payload) = entry.payload.take() {
-            return Ok(payload);
+        let entry = self.0.entry(index)?;
+        match entry.payload {
+            Some(payload) => Ok(payload),
+            None => Ok(self.0.endpoint.format_payload(&entry.prompt)),
         }
-        let prompt = &mut entry.prompt;
-        prompt.max_tokens = prompt.max_tokens.or(target.default_max_tokens);
-        if prompt.passages.is_empty() {
-            prompt.passages = target.default_passages.to_vec();
-        }
-        Ok(target.endpoint.format_payload(prompt))
     }
 }
 

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use aiperf_plugin_api::stats::{Phase, RequestRecord};
 use aiperf_plugin_api::{
-    Dataset, DatasetSampler, Decision, Endpoint, Feedback, Progress, TimingStrategy, Tokenizer,
-    Transport, Ui, UrlSelectionStrategy,
+    Dataset, DatasetEntry, DatasetSampler, Decision, Endpoint, Feedback, Progress, TimingStrategy,
+    Tokenizer, Transport, Ui, UrlSelectionStrategy,
 };
 use std::sync::mpsc::{self, RecvTimeoutError};
 
@@ -44,6 +44,20 @@ pub(crate) struct Target {
     pub(crate) client_limit: Option<u64>,
     /// How the endpoint and transport are named in errors.
     pub(crate) labels: Arc<Labels>,
+}
+
+impl Target {
+    /// Dataset entry `index` as it is sent: the dataset's `max_tokens` and
+    /// passages where the entry has none of its own.
+    pub(crate) fn entry(&self, index: usize) -> Result<DatasetEntry, registry_core::BoxError> {
+        let mut entry = self.dataset.entry(index)?;
+        let prompt = &mut entry.prompt;
+        prompt.max_tokens = prompt.max_tokens.or(self.default_max_tokens);
+        if prompt.passages.is_empty() {
+            prompt.passages = self.default_passages.to_vec();
+        }
+        Ok(entry)
+    }
 }
 
 /// The measurements of one phase.
@@ -233,14 +247,7 @@ pub(crate) fn run_phase(
             transport: Arc::clone(&target.transports[url]),
             url,
             path: target.path,
-            entry: target.dataset.entry(index).map(|mut entry| {
-                let prompt = &mut entry.prompt;
-                prompt.max_tokens = prompt.max_tokens.or(target.default_max_tokens);
-                if prompt.passages.is_empty() {
-                    prompt.passages = target.default_passages.to_vec();
-                }
-                entry
-            }),
+            entry: target.entry(index),
             index,
             tokenizer: target.tokenizer.clone(),
             stream: target.stream,
