@@ -20,6 +20,7 @@ pub mod phase_hooks;
 pub mod plots;
 mod rng;
 pub mod samplers;
+mod thousands;
 pub mod timing;
 pub mod tokenizers;
 pub mod transports;

@@ -86,15 +86,8 @@ pub(crate) fn number(value: f64) -> String {
     }
     let text = format!("{:.2}", value.abs());
     let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (i, digit) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
     let sign = if value < 0.0 { "-" } else { "" };
-    format!("{sign}{grouped}.{frac}")
+    format!("{sign}{}.{frac}", crate::thousands::group(int))
 }
 
 #[cfg(test)]

@@ -80,15 +80,7 @@ fn count_of(n: usize, noun: &str) -> String {
 
 /// A count with thousands separators: `100,000`.
 fn format_count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
+    crate::thousands::count(n as u64)
 }
 
 /// An axis tick: short, without trailing zeros (`0.5`, `12`, `12,500`).
