@@ -79,8 +79,9 @@ impl<T: fmt::Debug + serde::Serialize + Send + Sync + 'static> CategoryMetadata 
     note = "the first argument of `register_lazy!` and `#[register]` (and the `C` of `Factory<C>`) must be a category marker type"
 )]
 pub trait Category: Sized + Send + Sync + 'static {
-    /// What [`create_instance`](Factory::create_instance) returns a `Box` of,
-    /// usually `dyn MyTrait` (with `Send + Sync` if instances cross threads).
+    /// What [`create_instance`](Factory::create_instance) returns a `Box` of:
+    /// `dyn MyTrait`, one trait (make `Send + Sync` its supertraits if
+    /// instances cross threads).
     type Object: ?Sized + 'static;
     /// The constructor's argument.
     type Args: 'static;
@@ -132,6 +133,12 @@ pub trait Category: Sized + Send + Sync + 'static {
 /// The name must be canonical (`[a-z0-9][a-z0-9_]*`, at most 128 bytes); a
 /// bad one fails to compile.
 ///
+/// `object:` is `dyn Trait` of one trait (a path, generics allowed), with
+/// `Send + Sync` as supertraits of the trait rather than in the object type:
+/// the macro implements the boxing of every type that implements the trait,
+/// so that one constructor per implementation type serves all of its
+/// registrations. Another object type fails to compile and says so.
+///
 /// # Metadata
 ///
 /// `metadata:` is the type of what every implementation states in
@@ -174,7 +181,7 @@ macro_rules! declare_category {
             name: $name:literal,
             title: $title:literal,
             description: $description:literal,
-            object: $object:ty,
+            object: dyn $object:path,
             args: $args:ty,
             metadata: $metadata:ty,
             internal: $internal:literal $(,)?
@@ -184,11 +191,20 @@ macro_rules! declare_category {
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
         $vis struct $marker;
 
+        // How an implementation becomes the category's object: one generic
+        // function per type, shared by every registration of it.
+        impl<T: $object + 'static> $crate::__private::Boxes<T> for $marker {
+            #[inline]
+            fn boxed(value: T) -> ::std::boxed::Box<dyn $object> {
+                ::std::boxed::Box::new(value)
+            }
+        }
+
         // Not offered as "other types implementing `Category`" when a type
         // that is not a category is used as one.
         #[diagnostic::do_not_recommend]
         impl $crate::Category for $marker {
-            type Object = $object;
+            type Object = dyn $object;
             type Args = $args;
             // `$metadata`, checked to be `CategoryMetadata` first: a type
             // that is not is one error, with that trait's message (see
@@ -225,6 +241,21 @@ macro_rules! declare_category {
         );
 
         $crate::__submit_category!($marker);
+    };    (
+        $(#[$attr:meta])*
+        $vis:vis struct $marker:ident {
+            name: $name:literal,
+            title: $title:literal,
+            description: $description:literal,
+            object: $object:ty,
+            $($rest:tt)*
+        }
+    ) => {
+        ::core::compile_error!(::core::concat!(
+            "`object: ", ::core::stringify!($object), "` is not a trait object of one trait: ",
+            "write `object: dyn Trait`, with `Send + Sync` as supertraits of `Trait` ",
+            "(`pub trait Trait: Send + Sync`) rather than in the object type"
+        ));
     };
 }
 

@@ -2,6 +2,7 @@
 
 use std::any::{Any, TypeId};
 use std::fmt;
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
@@ -186,31 +187,94 @@ pub trait Implementation<C: Category>: Sized + 'static {
     fn create(args: C::Args) -> Result<Self, BoxError>;
 }
 
-/// The parts of a registration that do not depend on the category's types.
-pub struct RegistrationInfo {
+/// What every registration of one implementation type in one category
+/// shares: one table per `(category, type)`, made by the compiler from the
+/// type's [`Implementation`] and pointed to by each of its registrations,
+/// instead of five pointers repeated in every registration.
+#[doc(hidden)]
+pub struct ImplementationInfo {
     category: &'static str,
-    name: &'static str,
-    /// The hash the category's name table files `name` under, computed at
-    /// compile time (see [`registry_name_rule::name_hash`]).
-    name_hash: u64,
-    identifier: &'static str,
-    origin: Origin,
-    priority: i32,
-    package: &'static Package,
-    module_path: &'static str,
     description: &'static str,
     type_name: fn() -> &'static str,
     type_id: fn() -> TypeId,
+    load: fn() -> Result<(), BoxError>,
+    /// Writes the typed [`Constructor`] into an `Option<Constructor<C>>`
+    /// (through `dyn Any`, since this table is the same type for every
+    /// category). Called once, when the registration is first loaded.
+    constructor: fn(&mut dyn Any),
+}
+
+/// The shared table of `T` in category `C`: a constant, so every
+/// registration of `T` in `C` in a crate points at one copy.
+struct Shared<C, T>(PhantomData<fn() -> (C, T)>);
+
+impl<C: Boxes<T>, T: Implementation<C>> Shared<C, T> {
+    const INFO: &'static ImplementationInfo = &ImplementationInfo {
+        category: C::INFO.name(),
+        description: T::DESCRIPTION,
+        type_name: std::any::type_name::<T>,
+        type_id: TypeId::of::<T>,
+        load: T::load,
+        constructor: fill_constructor::<C, T>,
+    };
+}
+
+/// `T`'s constructor for category `C`: one function per `(C, T)`, shared
+/// by every registration of `T`.
+fn construct<C: Boxes<T>, T: Implementation<C>>(args: C::Args) -> Result<Box<C::Object>, BoxError> {
+    match T::create(args) {
+        Ok(value) => Ok(C::boxed(value)),
+        Err(error) => Err(error),
+    }
+}
+
+fn fill_constructor<C: Boxes<T>, T: Implementation<C>>(out: &mut dyn Any) {
+    if let Some(slot) = out.downcast_mut::<Option<Constructor<C>>>() {
+        *slot = Some(construct::<C, T>);
+    }
+}
+
+/// How a category boxes an implementation as its object type (`Box<dyn
+/// Trait>`): implemented by [`declare_category!`](crate::declare_category)
+/// for every type that implements the category's trait, so that one generic
+/// constructor per type serves every registration of it (the unsizing cast
+/// cannot be written generically on stable Rust without naming the trait).
+#[doc(hidden)]
+pub trait Boxes<T>: Category {
+    /// `Box::new(value)` as the category's object.
+    fn boxed(value: T) -> Box<Self::Object>;
+}
+
+/// The parts of a registration that do not depend on the category's types.
+///
+/// Laid out for the loader: a registration's own strings are one `'static`
+/// string (`name`, then `identifier`, then `module_path`, cut at stored
+/// lengths), and what all registrations of the same type share is one
+/// pointer to a table per type, so a registration holds three pointers
+/// (see the registration layout in `docs/architecture.md`).
+pub struct RegistrationInfo {
+    /// `name`, `identifier` and `module_path`, concatenated.
+    text: &'static str,
+    /// The hash the category's name table files `name` under, computed at
+    /// compile time (see [`registry_name_rule::name_hash`]).
+    name_hash: u64,
+    package: &'static Package,
+    implementation: &'static ImplementationInfo,
+    priority: i32,
+    name_len: u16,
+    identifier_len: u16,
+    origin: Origin,
 }
 
 impl RegistrationInfo {
     /// The category name, e.g. `endpoint`.
     pub fn category(&self) -> &'static str {
-        self.category
+        self.implementation.category
     }
     /// The name users select, e.g. `chat`.
     pub fn name(&self) -> &'static str {
-        self.name
+        let text: &'static str = self.text;
+        &text[..usize::from(self.name_len)]
     }
     /// The hash of [`name`](Self::name) in the category's name table,
     /// computed by the registration macro.
@@ -219,7 +283,9 @@ impl RegistrationInfo {
     }
     /// The identifier, unique within `(category, name)`, e.g. `openai_chat`.
     pub fn identifier(&self) -> &'static str {
-        self.identifier
+        let text: &'static str = self.text;
+        let start = usize::from(self.name_len);
+        &text[start..start + usize::from(self.identifier_len)]
     }
     /// Builtin or plugin, as the registration states.
     pub fn origin(&self) -> Origin {
@@ -239,38 +305,39 @@ impl RegistrationInfo {
     }
     /// `module_path!()` where the registration was written.
     pub fn module_path(&self) -> &'static str {
-        self.module_path
+        let text: &'static str = self.text;
+        &text[usize::from(self.name_len) + usize::from(self.identifier_len)..]
     }
     /// The implementation's one-line description.
     pub fn description(&self) -> &'static str {
-        self.description
+        self.implementation.description
     }
     /// The implementing type's path where it is defined, e.g.
     /// `aiperf_builtins::endpoints::chat::OpenAiChat` (from
     /// [`std::any::type_name`], so a re-export's shorter path is not it).
     pub fn type_path(&self) -> &'static str {
-        (self.type_name)()
+        (self.implementation.type_name)()
     }
     /// The implementing type's [`TypeId`].
     pub fn type_id(&self) -> TypeId {
-        (self.type_id)()
+        (self.implementation.type_id)()
     }
 }
 
-// By hand: the name's hash is the table's business, not the descriptor's.
+// By hand: the name's hash is the table's business, not the descriptor's,
+// and the strings are shown cut as the accessors cut them.
 impl fmt::Debug for RegistrationInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RegistrationInfo")
-            .field("category", &self.category)
-            .field("name", &self.name)
-            .field("identifier", &self.identifier)
+            .field("category", &self.category())
+            .field("name", &self.name())
+            .field("identifier", &self.identifier())
             .field("origin", &self.origin)
             .field("priority", &self.priority)
             .field("package", &self.package)
-            .field("module_path", &self.module_path)
-            .field("description", &self.description)
-            .field("type_name", &self.type_name)
-            .field("type_id", &self.type_id)
+            .field("module_path", &self.module_path())
+            .field("description", &self.description())
+            .field("type_path", &self.type_path())
             .finish()
     }
 }
@@ -286,44 +353,44 @@ pub type Constructor<C> =
 pub struct Registration<C: Category> {
     info: RegistrationInfo,
     metadata: C::Metadata,
-    constructor: Constructor<C>,
-    load: fn() -> Result<(), BoxError>,
-    loaded: OnceLock<Result<(), String>>,
+    /// The load hook's outcome and, once it succeeded, the typed
+    /// constructor taken from the shared table (kept here, in memory the
+    /// loader does not relocate, so `create` reads it with the load check).
+    loaded: OnceLock<Result<Constructor<C>, String>>,
 }
 
 /// What a registration macro knows at its call site.
 #[doc(hidden)]
 pub struct Site {
-    pub name: &'static str,
+    /// `concat!(name, identifier, module_path!())`.
+    pub text: &'static str,
+    pub name_len: u16,
+    pub identifier_len: u16,
     /// `registry_name_rule::name_hash(name)`, computed by the macro.
     pub name_hash: u64,
-    pub identifier: &'static str,
     pub origin: Origin,
     pub priority: i32,
     pub package: &'static Package,
-    pub module_path: &'static str,
 }
 
 impl<C: Category> Registration<C> {
     #[doc(hidden)]
-    pub const fn __new<T: Implementation<C>>(site: Site, constructor: Constructor<C>) -> Self {
+    pub const fn __new<T: Implementation<C>>(site: Site) -> Self
+    where
+        C: Boxes<T>,
+    {
         Registration {
             info: RegistrationInfo {
-                category: C::INFO.name(),
-                name: site.name,
+                text: site.text,
                 name_hash: site.name_hash,
-                identifier: site.identifier,
-                origin: site.origin,
-                priority: site.priority,
                 package: site.package,
-                module_path: site.module_path,
-                description: T::DESCRIPTION,
-                type_name: std::any::type_name::<T>,
-                type_id: TypeId::of::<T>,
+                implementation: Shared::<C, T>::INFO,
+                priority: site.priority,
+                name_len: site.name_len,
+                identifier_len: site.identifier_len,
+                origin: site.origin,
             },
             metadata: T::METADATA,
-            constructor,
-            load: T::load,
             loaded: OnceLock::new(),
         }
     }
@@ -340,7 +407,7 @@ impl<C: Category> Registration<C> {
 
     /// Whether the one-time load hook has run successfully.
     pub fn is_loaded(&self) -> bool {
-        matches!(self.loaded.get(), Some(Ok(())))
+        matches!(self.loaded.get(), Some(Ok(_)))
     }
 
     /// Runs the load hook once (if it has not run) and returns its outcome.
@@ -348,27 +415,43 @@ impl<C: Category> Registration<C> {
     /// Threads that race here all wait for the one run. A panic in the hook
     /// is contained and remembered like an error.
     pub fn ensure_loaded(&self) -> Result<(), RegistryError> {
+        self.loaded_constructor().map(|_| ())
+    }
+
+    /// The typed constructor, after the load hook ran once and succeeded.
+    fn loaded_constructor(&self) -> Result<Constructor<C>, RegistryError> {
         // Hot path of every `create`: loaded already, nothing to clone.
-        if let Some(Ok(())) = self.loaded.get() {
-            return Ok(());
+        if let Some(Ok(constructor)) = self.loaded.get() {
+            return Ok(*constructor);
         }
+        let info = &self.info;
         let outcome = self.loaded.get_or_init(|| {
             tracing::debug!(
-                category = self.info.category,
-                name = self.info.name,
-                identifier = self.info.identifier,
+                category = info.category(),
+                name = info.name(),
+                identifier = info.identifier(),
                 "loading implementation"
             );
-            match catch_unwind(self.load) {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(e.to_string()),
-                Err(panic) => Err(format!("panicked: {}", panic_message(&*panic))),
+            match catch_unwind(info.implementation.load) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(panic) => return Err(format!("panicked: {}", panic_message(&*panic))),
             }
+            let mut constructor: Option<Constructor<C>> = None;
+            (info.implementation.constructor)(&mut constructor);
+            // `Registration::__new` makes the table from the same `C`, so
+            // the slot is always filled; said in words rather than assumed.
+            constructor.ok_or_else(|| {
+                format!(
+                    "the shared table of {} was made for another category",
+                    info.type_path()
+                )
+            })
         });
         outcome.clone().map_err(|reason| RegistryError::LoadFailed {
-            category: self.info.category,
-            name: self.info.name,
-            identifier: self.info.identifier,
+            category: info.category(),
+            name: info.name(),
+            identifier: info.identifier(),
             reason,
         })
     }
@@ -404,8 +487,7 @@ impl<C: Category> Registration<C> {
     /// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
     /// ```
     pub fn constructor(&self) -> Result<Constructor<C>, RegistryError> {
-        self.ensure_loaded()?;
-        Ok(self.constructor)
+        self.loaded_constructor()
     }
 
     /// Loads (once) and constructs an instance.
@@ -414,19 +496,19 @@ impl<C: Category> Registration<C> {
     /// a constructor panic is caught and comes back as
     /// [`RegistryError::ConstructorPanicked`], leaving the registry usable.
     pub fn create(&self, args: C::Args) -> Result<Box<C::Object>, RegistryError> {
-        self.ensure_loaded()?;
-        match catch_unwind(AssertUnwindSafe(|| (self.constructor)(args))) {
+        let constructor = self.loaded_constructor()?;
+        match catch_unwind(AssertUnwindSafe(|| constructor(args))) {
             Ok(Ok(object)) => Ok(object),
             Ok(Err(source)) => Err(RegistryError::ConstructorFailed {
-                category: self.info.category,
-                name: self.info.name,
-                identifier: self.info.identifier,
+                category: self.info.category(),
+                name: self.info.name(),
+                identifier: self.info.identifier(),
                 source,
             }),
             Err(panic) => Err(RegistryError::ConstructorPanicked {
-                category: self.info.category,
-                name: self.info.name,
-                identifier: self.info.identifier,
+                category: self.info.category(),
+                name: self.info.name(),
+                identifier: self.info.identifier(),
                 message: panic_message(&*panic).to_owned(),
             }),
         }

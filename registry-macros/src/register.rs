@@ -187,11 +187,7 @@ pub(crate) fn expand(head: &Head, ty: &Type) -> TokenStream2 {
         type #cat = <#category as ::registry_core::Category>::__Marker;
     );
     let registration = quote_spanned!(category.span()=> ::registry_core::Registration<#cat>);
-    let args = quote_spanned!(category.span()=> <#cat as ::registry_core::Category>::Args);
     let imp = quote_spanned!(ty.span()=> __RegistryImplementation);
-    let cast = quote_spanned!(ty.span()=>
-        ::std::boxed::Box::new(value) as ::std::boxed::Box<<#cat as ::registry_core::Category>::Object>
-    );
     // The hash the name table files the name under, computed here once
     // instead of by every process on its first lookup (see
     // `registry_name_rule::name_hash`).
@@ -199,27 +195,27 @@ pub(crate) fn expand(head: &Head, ty: &Type) -> TokenStream2 {
         &format!("{:#x}_u64", registry_name_rule::name_hash(&name.value())),
         name.span(),
     );
+    // One string for the registration's own text, cut at these lengths:
+    // one pointer for the loader to relocate instead of three. Names and
+    // identifiers are canonical, so at most 128 bytes.
+    let name_len = LitInt::new(&format!("{}_u16", name.value().len()), name.span());
+    let identifier_len = LitInt::new(
+        &format!("{}_u16", identifier.value().len()),
+        identifier.span(),
+    );
     let site = quote! {
         ::registry_core::__private::Site {
-            name: #name,
+            text: ::core::concat!(#name, #identifier, ::core::module_path!()),
+            name_len: #name_len,
+            identifier_len: #identifier_len,
             name_hash: #hash,
-            identifier: #identifier,
             origin: ::registry_core::Origin::#origin,
             priority: #priority,
             package: &::registry_core::package!(),
-            module_path: ::core::module_path!(),
-        }
-    };
-    let constructor = quote! {
-        |args: #args| {
-            match <#imp as ::registry_core::Implementation<#cat>>::create(args) {
-                ::core::result::Result::Ok(value) => ::core::result::Result::Ok(#cast),
-                ::core::result::Result::Err(error) => ::core::result::Result::Err(error),
-            }
         }
     };
     let init = quote_spanned!(category.span()=>
-        ::registry_core::Registration::<#cat>::__new::<#imp>(#site, #constructor)
+        ::registry_core::Registration::<#cat>::__new::<#imp>(#site)
     );
     quote! {
         const _: () = {
