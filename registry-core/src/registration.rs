@@ -268,57 +268,69 @@ pub struct RegistrationInfo {
 
 impl RegistrationInfo {
     /// The category name, e.g. `endpoint`.
+    #[inline]
     pub fn category(&self) -> &'static str {
         self.implementation.category
     }
     /// The name users select, e.g. `chat`.
+    #[inline]
     pub fn name(&self) -> &'static str {
         let text: &'static str = self.text;
         &text[..usize::from(self.name_len)]
     }
     /// The hash of [`name`](Self::name) in the category's name table,
     /// computed by the registration macro.
+    #[inline]
     pub(crate) fn name_hash(&self) -> u64 {
         self.name_hash
     }
     /// The identifier, unique within `(category, name)`, e.g. `openai_chat`.
+    #[inline]
     pub fn identifier(&self) -> &'static str {
         let text: &'static str = self.text;
         let start = usize::from(self.name_len);
         &text[start..start + usize::from(self.identifier_len)]
     }
     /// Builtin or plugin, as the registration states.
+    #[inline]
     pub fn origin(&self) -> Origin {
         self.origin
     }
     /// Whether the registration comes from a plugin.
+    #[inline]
     pub fn is_plugin(&self) -> bool {
         self.origin == Origin::Plugin
     }
     /// Selection priority; higher wins. Default 0.
+    #[inline]
     pub fn priority(&self) -> i32 {
         self.priority
     }
     /// The package of the crate that submitted the registration.
+    #[inline]
     pub fn package(&self) -> &'static Package {
         self.package
     }
     /// `module_path!()` where the registration was written.
+    #[inline]
     pub fn module_path(&self) -> &'static str {
         let text: &'static str = self.text;
         &text[usize::from(self.name_len) + usize::from(self.identifier_len)..]
     }
     /// The implementation's one-line description.
+    #[inline]
     pub fn description(&self) -> &'static str {
         self.implementation.description
     }
     /// The implementing type's path where it is defined, e.g.
     /// `aiperf_builtins::endpoints::chat::OpenAiChat` (from
     /// [`std::any::type_name`], so a re-export's shorter path is not it).
+    #[inline]
     pub fn type_path(&self) -> &'static str {
         (self.implementation.type_name)()
     }
     /// The implementing type's [`TypeId`].
+    #[inline]
     pub fn type_id(&self) -> TypeId {
         (self.implementation.type_id)()
     }
