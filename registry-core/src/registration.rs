@@ -431,11 +431,20 @@ impl<C: Category> Registration<C> {
     }
 
     /// The typed constructor, after the load hook ran once and succeeded.
+    #[inline]
     fn loaded_constructor(&self) -> Result<Constructor<C>, RegistryError> {
         // Hot path of every `create`: loaded already, nothing to clone.
-        if let Some(Ok(constructor)) = self.loaded.get() {
-            return Ok(*constructor);
+        match self.loaded.get() {
+            Some(Ok(constructor)) => Ok(*constructor),
+            _ => self.load(),
         }
+    }
+
+    /// The first load (or the remembered failure): out of line, so that
+    /// the hot path above stays small enough to inline into `create`.
+    #[cold]
+    #[inline(never)]
+    fn load(&self) -> Result<Constructor<C>, RegistryError> {
         let info = &self.info;
         let outcome = self.loaded.get_or_init(|| {
             tracing::debug!(
