@@ -59,7 +59,12 @@ fn one_string_cut_into_name_identifier_and_module_path() {
     let cases = [
         ("hi", "hi_one", module_path!().to_owned(), 0),
         ("hello_there", "h", module_path!().to_owned(), -3),
-        (long, long_id.as_str(), format!("{}::elsewhere", module_path!()), 0),
+        (
+            long,
+            long_id.as_str(),
+            format!("{}::elsewhere", module_path!()),
+            0,
+        ),
     ];
     for (name, identifier, module, priority) in cases {
         let info = registration(name).info();
