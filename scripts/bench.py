@@ -104,7 +104,11 @@ def build_scale(kind, n, pie=True):
     BIN.mkdir(parents=True, exist_ok=True)
     dest = BIN / f"scale-{kind}-{n}{suffix}"
     shutil.copy(out_dir / "bench-scale", dest)
-    return seconds, dest.stat().st_size
+    # Also without the symbol table (`strip`): what a shipped binary that
+    # strips carries, and the part a process loads.
+    stripped = BIN / f"scale-{kind}-{n}{suffix}.stripped"
+    run(["strip", "-o", str(stripped), str(dest)])
+    return seconds, dest.stat().st_size, stripped.stat().st_size
 
 
 def hyperfine(commands, runs=300):
@@ -225,7 +229,7 @@ def cli():
     if not (venv / "bin" / "aiperf").exists():
         try:
             run([sys.executable, "-m", "venv", str(venv)])
-            run([str(venv / "bin" / "pip"), "install", "-q", "aiperf"])
+            run([str(venv / "bin" / "pip"), "install", "-q", "aiperf==0.13.0"])
         except subprocess.CalledProcessError as e:
             RESULTS["aiperf_python"] = {"error": f"pip install aiperf failed: {e}"}
             return

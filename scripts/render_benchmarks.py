@@ -179,22 +179,27 @@ w("")
 w("## 7. Binary size and compile time per registration (release)\n")
 w("`cargo build --release` of `bench-scale` with its dependencies already built (so a build is "
   "the crate itself plus linking). Per registration: build time over the same kind at 20 entries, "
-  "binary size over `none` at the same N.\n")
-w("| N | kind | build | binary | per registration |")
-w("|---|---|---|---|---|")
+  "binary size over `none` at the same N, as built and stripped (`strip`: without the symbol "
+  "table, which holds two local symbols per registration and is not loaded).\n")
+w("| N | kind | build | binary | stripped | per registration: build, binary, stripped |")
+w("|---|---|---|---|---|---|")
 b = r["builds"]
 for n in ["20", "1000", "10000"]:
-    none_t, none_s = b[f"none-{n}"]
+    none = b[f"none-{n}"]
     for kind in ["none", "static", "registry"]:
-        t, size = b[f"{kind}-{n}"]
+        t, size = b[f"{kind}-{n}"][:2]
+        stripped = b[f"{kind}-{n}"][2] if len(b[f"{kind}-{n}"]) > 2 else None
+        shown = f"{stripped/1024:.0f} KiB" if stripped else "—"
         if kind == "none":
             per = ""
         elif n == "20":
             per = "(base for build time)"
         else:
             t20 = b[f"{kind}-20"][0]
-            per = f"{(t - t20) / (int(n) - 20) * 1e3:.2f} ms, {(size - none_s) / int(n):.0f} B"
-        w(f"| {int(n):,} | {kind} | {t:.1f} s | {size/1024:.0f} KiB | {per} |")
+            per = f"{(t - t20) / (int(n) - 20) * 1e3:.2f} ms, {(size - none[1]) / int(n):.0f} B"
+            if stripped and len(none) > 2:
+                per += f", {(stripped - none[2]) / int(n):.0f} B"
+        w(f"| {int(n):,} | {kind} | {t:.1f} s | {size/1024:.0f} KiB | {shown} | {per} |")
 w("")
 w("## Where a goal is missed, and why\n")
 w(open(sys.argv[2]).read() if len(sys.argv) > 2 else "")
