@@ -193,7 +193,9 @@ macro_rules! declare_category {
 
         // How an implementation becomes the category's object: one generic
         // function per type, shared by every registration of it.
-        impl<T: $object + 'static> $crate::__private::Boxes<T> for $marker {
+        impl<T: $object + $crate::Implementation<$marker>> $crate::__private::Boxes<T> for $marker {
+            const IMPLEMENTATION: &'static $crate::__private::ImplementationInfo =
+                $crate::__private::Shared::<$marker, T>::INFO;
             #[inline]
             fn boxed(value: T) -> ::std::boxed::Box<dyn $object> {
                 ::std::boxed::Box::new(value)

@@ -248,7 +248,7 @@ pub mod __private {
     pub use crate::backend::{CategorySubmission, LinkHub, RegistrationSubmission};
     pub use crate::category::Checked;
     pub use crate::index::IndexCell;
-    pub use crate::registration::{Boxes, Site};
+    pub use crate::registration::{Boxes, ImplementationInfo, Shared, SharedInfo, Site};
     #[cfg(feature = "inventory")]
     pub use inventory;
     pub use linkme;

@@ -206,10 +206,12 @@ pub struct ImplementationInfo {
 
 /// The shared table of `T` in category `C`: a constant, so every
 /// registration of `T` in `C` in a crate points at one copy.
-struct Shared<C, T>(PhantomData<fn() -> (C, T)>);
+#[doc(hidden)]
+pub struct Shared<C, T>(PhantomData<fn() -> (C, T)>);
 
 impl<C: Boxes<T>, T: Implementation<C>> Shared<C, T> {
-    const INFO: &'static ImplementationInfo = &ImplementationInfo {
+    #[doc(hidden)]
+    pub const INFO: &'static ImplementationInfo = &ImplementationInfo {
         category: C::INFO.name(),
         description: T::DESCRIPTION,
         type_name: std::any::type_name::<T>,
@@ -217,6 +219,46 @@ impl<C: Boxes<T>, T: Implementation<C>> Shared<C, T> {
         load: T::load,
         constructor: fill_constructor::<C, T>,
     };
+}
+
+/// What the registrations of one type in one category from one crate
+/// share: the crate's package and the type's [`ImplementationInfo`]. Each
+/// registration's macro writes this pair as a constant, and identical
+/// constants are merged when the crate is optimised, so a registration
+/// holds one pointer for both (a crate registers its types in a handful of
+/// modules; at worst each module has its copy).
+#[doc(hidden)]
+pub struct SharedInfo {
+    package: &'static Package,
+    implementation: &'static ImplementationInfo,
+}
+
+impl SharedInfo {
+    #[doc(hidden)]
+    pub const fn __new<C, T: IntoObject<C>>(package: &'static Package) -> Self {
+        SharedInfo {
+            package,
+            implementation: T::IMPLEMENTATION,
+        }
+    }
+}
+
+/// [`Boxes`] as a bound on the implementation type as well, so that a type
+/// that does not implement the category's trait is reported at the type,
+/// in words.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement the trait of the registry category `{C}`",
+    label = "this type does not implement the category's trait",
+    note = "implement the trait of `{C}`'s `object: dyn Trait` for `{Self}` (the help above names it)"
+)]
+pub trait IntoObject<C> {
+    /// `C::IMPLEMENTATION`.
+    const IMPLEMENTATION: &'static ImplementationInfo;
+}
+
+impl<C: Boxes<T>, T> IntoObject<C> for T {
+    const IMPLEMENTATION: &'static ImplementationInfo = C::IMPLEMENTATION;
 }
 
 /// `T`'s constructor for category `C`: one function per `(C, T)`, shared
@@ -239,8 +281,14 @@ fn fill_constructor<C: Boxes<T>, T: Implementation<C>>(out: &mut dyn Any) {
 /// for every type that implements the category's trait, so that one generic
 /// constructor per type serves every registration of it (the unsizing cast
 /// cannot be written generically on stable Rust without naming the trait).
+///
+/// Implemented only for implementations of the category (`T:
+/// Implementation<C>`), so that one bound says both: a type that is neither
+/// is reported once for each missing trait, at the type.
 #[doc(hidden)]
 pub trait Boxes<T>: Category {
+    /// `T`'s shared table in this category (`Shared::<Self, T>::INFO`).
+    const IMPLEMENTATION: &'static ImplementationInfo;
     /// `Box::new(value)` as the category's object.
     fn boxed(value: T) -> Box<Self::Object>;
 }
@@ -249,17 +297,17 @@ pub trait Boxes<T>: Category {
 ///
 /// Laid out for the loader: a registration's own strings are one `'static`
 /// string (`name`, then `identifier`, then `module_path`, cut at stored
-/// lengths), and what all registrations of the same type share is one
-/// pointer to a table per type, so a registration holds three pointers
-/// (see the registration layout in `docs/architecture.md`).
+/// lengths), and what all registrations of the same type from the same
+/// crate share (the package, the type's table) is behind one pointer, so a
+/// registration holds two pointers (see the registration layout in
+/// `docs/architecture.md`).
 pub struct RegistrationInfo {
     /// `name`, `identifier` and `module_path`, concatenated.
     text: &'static str,
     /// The hash the category's name table files `name` under, computed at
     /// compile time (see [`registry_name_rule::name_hash`]).
     name_hash: u64,
-    package: &'static Package,
-    implementation: &'static ImplementationInfo,
+    shared: &'static SharedInfo,
     priority: i32,
     name_len: u16,
     identifier_len: u16,
@@ -270,7 +318,7 @@ impl RegistrationInfo {
     /// The category name, e.g. `endpoint`.
     #[inline]
     pub fn category(&self) -> &'static str {
-        self.implementation.category
+        self.shared.implementation.category
     }
     /// The name users select, e.g. `chat`.
     #[inline]
@@ -309,7 +357,7 @@ impl RegistrationInfo {
     /// The package of the crate that submitted the registration.
     #[inline]
     pub fn package(&self) -> &'static Package {
-        self.package
+        self.shared.package
     }
     /// `module_path!()` where the registration was written.
     #[inline]
@@ -320,19 +368,19 @@ impl RegistrationInfo {
     /// The implementation's one-line description.
     #[inline]
     pub fn description(&self) -> &'static str {
-        self.implementation.description
+        self.shared.implementation.description
     }
     /// The implementing type's path where it is defined, e.g.
     /// `aiperf_builtins::endpoints::chat::OpenAiChat` (from
     /// [`std::any::type_name`], so a re-export's shorter path is not it).
     #[inline]
     pub fn type_path(&self) -> &'static str {
-        (self.implementation.type_name)()
+        (self.shared.implementation.type_name)()
     }
     /// The implementing type's [`TypeId`].
     #[inline]
     pub fn type_id(&self) -> TypeId {
-        (self.implementation.type_id)()
+        (self.shared.implementation.type_id)()
     }
 }
 
@@ -346,7 +394,7 @@ impl fmt::Debug for RegistrationInfo {
             .field("identifier", &self.identifier())
             .field("origin", &self.origin)
             .field("priority", &self.priority)
-            .field("package", &self.package)
+            .field("package", self.package())
             .field("module_path", &self.module_path())
             .field("description", &self.description())
             .field("type_path", &self.type_path())
@@ -384,21 +432,18 @@ pub struct Site {
     pub name_hash: u64,
     pub origin: Origin,
     pub priority: i32,
-    pub package: &'static Package,
+    /// `&SharedInfo::__new::<C, T>(&package!())`, a constant.
+    pub shared: &'static SharedInfo,
 }
 
 impl<C: Category> Registration<C> {
     #[doc(hidden)]
-    pub const fn __new<T: Implementation<C>>(site: Site) -> Self
-    where
-        C: Boxes<T>,
-    {
+    pub const fn __new<T: Implementation<C>>(site: Site) -> Self {
         Registration {
             info: RegistrationInfo {
                 text: site.text,
                 name_hash: site.name_hash,
-                package: site.package,
-                implementation: Shared::<C, T>::INFO,
+                shared: site.shared,
                 priority: site.priority,
                 name_len: site.name_len,
                 identifier_len: site.identifier_len,
@@ -455,7 +500,7 @@ impl<C: Category> Registration<C> {
                 identifier = info.identifier(),
                 "loading implementation"
             );
-            match catch_unwind(info.implementation.load) {
+            match catch_unwind(info.shared.implementation.load) {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(e.to_string().into()),
                 Err(panic) => {
@@ -463,7 +508,7 @@ impl<C: Category> Registration<C> {
                 }
             }
             let mut constructor: Option<Constructor<C>> = None;
-            (info.implementation.constructor)(&mut constructor);
+            (info.shared.implementation.constructor)(&mut constructor);
             // `Registration::__new` makes the table from the same `C`, so
             // the slot is always filled; said in words rather than assumed.
             constructor.ok_or_else(|| {

@@ -211,7 +211,9 @@ pub(crate) fn expand(head: &Head, ty: &Type) -> TokenStream2 {
             name_hash: #hash,
             origin: ::registry_core::Origin::#origin,
             priority: #priority,
-            package: &::registry_core::package!(),
+            shared: &::registry_core::__private::SharedInfo::__new::<#cat, #imp>(
+                &::registry_core::package!(),
+            ),
         }
     };
     let init = quote_spanned!(category.span()=>
