@@ -196,7 +196,7 @@ pub struct ImplementationInfo {
     category: &'static str,
     description: &'static str,
     type_name: fn() -> &'static str,
-    type_id: TypeId,
+    type_id: fn() -> TypeId,
     load: fn() -> Result<(), BoxError>,
     /// Writes the typed [`Constructor`] into an `Option<Constructor<C>>`
     /// (through `dyn Any`, since this table is the same type for every
@@ -215,7 +215,7 @@ impl<C: Boxes<T>, T: Implementation<C>> Shared<C, T> {
         category: C::INFO.name(),
         description: T::DESCRIPTION,
         type_name: std::any::type_name::<T>,
-        type_id: TypeId::of::<T>(),
+        type_id: TypeId::of::<T>,
         load: T::load,
         constructor: fill_constructor::<C, T>,
     };
@@ -380,7 +380,7 @@ impl RegistrationInfo {
     /// The implementing type's [`TypeId`].
     #[inline]
     pub fn type_id(&self) -> TypeId {
-        self.shared.implementation.type_id
+        (self.shared.implementation.type_id)()
     }
 }
 
