@@ -190,7 +190,7 @@ pub trait Implementation<C: Category>: Sized + 'static {
 /// What every registration of one implementation type in one category
 /// shares: one table per `(category, type)`, made by the compiler from the
 /// type's [`Implementation`] and pointed to by each of its registrations,
-/// instead of five pointers repeated in every registration.
+/// instead of six pointers repeated in every registration.
 #[doc(hidden)]
 pub struct ImplementationInfo {
     category: &'static str,
