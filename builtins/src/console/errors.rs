@@ -58,7 +58,7 @@ impl Implementation<ConsoleExporterCategory> for Errors {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::test_support::{records, results};
+    use crate::exporters::test_support::{Fixture, records};
     use aiperf_plugin_api::stats::{Phase, RequestRecord};
 
     #[test]
@@ -77,13 +77,8 @@ mod tests {
             error_type: Some("ConnectionError"),
             ..RequestRecord::default()
         });
-        let results = results(&records);
-        let phases = vec![(Phase::Profiling, records)];
-        let run = ExportRun {
-            results: &results,
-            records: &phases,
-            inputs: &(),
-        };
+        let fixture = Fixture::of(records);
+        let run = fixture.run();
         let text = Errors.render(&run).unwrap();
         let rows: Vec<&str> = text.lines().filter(|l| l.starts_with('│')).collect();
         assert_eq!(rows.len(), 2, "{text}");
@@ -100,7 +95,7 @@ mod tests {
         // Nothing failed: nothing printed.
         let ok = vec![(Phase::Profiling, Vec::new())];
         let quiet = ExportRun {
-            results: &results,
+            results: &fixture.results,
             records: &ok,
             inputs: &(),
         };

@@ -111,26 +111,20 @@ impl Implementation<ConsoleExporterCategory> for Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::test_support::{records, results};
-    use aiperf_plugin_api::stats::{Phase, ResolvedPart};
+    use crate::exporters::test_support::{Fixture, records};
+    use aiperf_plugin_api::stats::ResolvedPart;
 
     #[test]
     fn the_table_and_the_parts_are_printed() {
-        let records = records();
-        let mut results = results(&records);
-        results.parts = vec![ResolvedPart {
+        let mut fixture = Fixture::of(records());
+        fixture.results.parts = vec![ResolvedPart {
             category: "endpoint",
             name: "chat".into(),
             identifier: "nvidia_optimized",
             origin: "plugin",
             package: "aiperf-plugin-nvidia-optimized 0.1.0".into(),
         }];
-        let phases = vec![(Phase::Profiling, records)];
-        let run = ExportRun {
-            results: &results,
-            records: &phases,
-            inputs: &(),
-        };
+        let run = fixture.run();
         let text = Metrics.render(&run).unwrap();
         assert!(
             text.contains(

@@ -91,19 +91,13 @@ impl Implementation<DataExporterCategory> for Csv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::test_support::{records, results};
-    use aiperf_plugin_api::stats::Phase;
+    use crate::exporters::test_support::{Fixture, records};
 
     #[test]
     fn sections_rows_and_numbers_are_aiperfs() {
         let records = records();
-        let results = results(&records);
-        let phases = vec![(Phase::Profiling, records)];
-        let run = ExportRun {
-            results: &results,
-            records: &phases,
-            inputs: &(),
-        };
+        let fixture = Fixture::of(records);
+        let run = fixture.run();
         let text = render(&run);
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(

@@ -255,20 +255,14 @@ impl Implementation<DataExporterCategory> for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::test_support::{records, results};
-    use aiperf_plugin_api::stats::Phase;
+    use crate::exporters::test_support::{Fixture, records};
 
     #[test]
     fn writes_aiperfs_keys_and_metric_objects() {
         let scratch = aiperf_test_support::scratch_dir("json-export");
         let records = records();
-        let results = results(&records);
-        let phases = vec![(Phase::Profiling, records)];
-        let run = ExportRun {
-            results: &results,
-            records: &phases,
-            inputs: &(),
-        };
+        let fixture = Fixture::of(records);
+        let run = fixture.run();
         let path = Json.export(&run, scratch.path()).unwrap();
         let text = std::fs::read_to_string(path).unwrap();
         let doc: Value = serde_json::from_str(&text).unwrap();

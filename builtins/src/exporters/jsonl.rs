@@ -251,7 +251,7 @@ impl Implementation<DataExporterCategory> for Jsonl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::test_support::{records, results};
+    use crate::exporters::test_support::{Fixture, records};
 
     #[test]
     fn streamed_lines_equal_the_json_tree_byte_for_byte() {
@@ -278,13 +278,8 @@ mod tests {
     fn one_aiperf_record_per_line() {
         let scratch = aiperf_test_support::scratch_dir("jsonl-export");
         let records = records();
-        let results = results(&records);
-        let phases = vec![(Phase::Profiling, records)];
-        let run = ExportRun {
-            results: &results,
-            records: &phases,
-            inputs: &(),
-        };
+        let fixture = Fixture::of(records);
+        let run = fixture.run();
         let path = Jsonl.export(&run, scratch.path()).unwrap();
         let text = std::fs::read_to_string(path).unwrap();
         let lines: Vec<Value> = text

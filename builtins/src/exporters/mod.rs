@@ -167,6 +167,33 @@ pub(crate) mod test_support {
         vec![ok(10, 0), ok(30, 2), failed]
     }
 
+    /// What an [`ExportRun`](aiperf_plugin_api::ExportRun) of one
+    /// profiling phase borrows: the records' results, and the records.
+    pub(crate) struct Fixture {
+        /// Public so a test can change what the run reports (e.g. `parts`).
+        pub(crate) results: BenchmarkResults,
+        phases: Vec<(Phase, Vec<RequestRecord>)>,
+    }
+
+    impl Fixture {
+        /// `records` as the profiling phase, with their [`results`].
+        pub(crate) fn of(records: Vec<RequestRecord>) -> Self {
+            Fixture {
+                results: results(&records),
+                phases: vec![(Phase::Profiling, records)],
+            }
+        }
+
+        /// The run the exporters see (no dataset payloads).
+        pub(crate) fn run(&self) -> aiperf_plugin_api::ExportRun<'_> {
+            aiperf_plugin_api::ExportRun {
+                results: &self.results,
+                records: &self.phases,
+                inputs: &(),
+            }
+        }
+    }
+
     pub(crate) fn results(records: &[RequestRecord]) -> BenchmarkResults {
         let mut stats = PhaseStats::from_records(Phase::Profiling, records, Duration::from_secs(2));
         stats.metrics = compute(records, Duration::from_secs(2), &[]);
