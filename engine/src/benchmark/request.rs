@@ -104,14 +104,13 @@ struct StreamReader<'a> {
     endpoint: &'a dyn Endpoint,
     stage: &'a AtomicU8,
     sent: Instant,
-    first_token: Option<Duration>,
     last_event: Option<Instant>,
-    chunks: u64,
-    /// When each content chunk arrived, from `sent`.
+    /// When each content chunk arrived, from `sent`: the first is the time
+    /// to first token, their number the chunk count.
     chunk_offsets: Vec<Duration>,
-    reported_tokens: Option<u64>,
     /// The last usage the stream reported (fields merged: a server may send
-    /// prompt and completion counts in different events).
+    /// prompt and completion counts in different events); its completion
+    /// count, when there is one, is the output length.
     usage: Option<Usage>,
     /// The answer's text, kept only when a tokenizer will count it.
     text: Option<String>,
@@ -134,19 +133,14 @@ impl EventSink for StreamReader<'_> {
                     if let Some(text) = self.text.as_mut() {
                         text.push_str(&delta.text);
                     }
-                    self.chunks += 1;
-                    let offset = at.saturating_duration_since(self.sent);
-                    self.first_token.get_or_insert(offset);
-                    self.chunk_offsets.push(offset);
+                    self.chunk_offsets
+                        .push(at.saturating_duration_since(self.sent));
                 }
                 if let Some(reported) = delta.usage {
                     let usage = self.usage.get_or_insert_with(Usage::default);
                     usage.prompt_tokens = reported.prompt_tokens.or(usage.prompt_tokens);
                     usage.completion_tokens =
                         reported.completion_tokens.or(usage.completion_tokens);
-                    if let Some(tokens) = reported.completion_tokens {
-                        self.reported_tokens = Some(tokens);
-                    }
                 }
                 true
             }
@@ -206,11 +200,8 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
         endpoint: &*job.endpoint,
         stage: &stage,
         sent,
-        first_token: None,
         last_event: None,
-        chunks: 0,
         chunk_offsets: Vec::new(),
-        reported_tokens: None,
         usage: None,
         text: job.tokenizer.as_ref().map(|_| String::new()),
         ended: false,
@@ -272,19 +263,23 @@ async fn execute(job: Job, stage: Arc<AtomicU8>, sent: Instant) -> RequestRecord
                     "the event stream ended without any event".into(),
                 );
             }
-            if !reader.ended && reader.chunks == 0 && reader.reported_tokens.is_none() {
+            let reported_tokens = reader.usage.and_then(|u| u.completion_tokens);
+            if !reader.ended && reader.chunk_offsets.is_empty() && reported_tokens.is_none() {
                 return failed(
                     latency,
                     ("InvalidResponse", None),
                     "the event stream ended without content or an end marker".into(),
                 );
             }
-            let output = match (reader.reported_tokens, reader.text) {
+            let output = match (reported_tokens, reader.text) {
                 (Some(tokens), _) => Counted::Known(tokens, TokenSource::ServerUsage),
                 (None, Some(text)) => Counted::Text(text, TokenSource::StreamChunks),
-                (None, None) => Counted::Known(reader.chunks, TokenSource::StreamChunks),
+                (None, None) => {
+                    Counted::Known(reader.chunk_offsets.len() as u64, TokenSource::StreamChunks)
+                }
             };
-            (latency, reader.first_token, reader.usage, output)
+            let first_token = reader.chunk_offsets.first().copied();
+            (latency, first_token, reader.usage, output)
         }
     };
     let chunk_offsets = std::mem::take(&mut reader.chunk_offsets);
